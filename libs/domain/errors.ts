@@ -1,0 +1,44 @@
+/**
+ * Domain errors carry a symbolic code. The table below is the one place that gives each code its
+ * HTTP status and default message; every protocol maps these into its own error envelope.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  INVALID_NAME: { status: 400, title: 'Invalid name' },
+  INVALID_PATH: { status: 400, title: 'Invalid path' },
+  INVALID_PACKAGE: { status: 400, title: 'Invalid package' },
+  DIGEST_MISMATCH: { status: 400, title: 'Digest mismatch' },
+  UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  REPOSITORY_NOT_FOUND: { status: 404, title: 'Repository not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  ALREADY_EXISTS: { status: 409, title: 'Already exists' },
+  VERSION_EXISTS: { status: 409, title: 'Version already exists' },
+  CONCURRENCY_CONFLICT: { status: 409, title: 'Concurrent modification' },
+  GONE: { status: 410, title: 'Gone' },
+  TOO_LARGE: { status: 413, title: 'Payload too large' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
+  WRONG_FORMAT: { status: 400, title: 'Wrong format for repository' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  TIMEOUT: { status: 504, title: 'Timed out' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message ?? ERROR_CODES[code].title);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './names.js';
+export * from './repository.js';
+export * from './artifact.js';

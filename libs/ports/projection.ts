@@ -1,0 +1,20 @@
+import type { RecordedEvent } from '../domain/index.js';
+import type { SqlExecutor } from './sql.js';
+
+/**
+ * A projection is data. Its read-model table is `rm_<name>_v<version>`; `ddl` is the path of the
+ * SQL file under `projections/` that creates it, with `{{table}}` standing for the table name
+ * (rebuilds create the same DDL under a shadow name and swap it in by rename).
+ *
+ * `apply` runs inside the transaction that also stores the projection's checkpoint, so each event
+ * takes effect exactly once. It must be deterministic: the same events give the same rows.
+ */
+export interface Projection {
+  name: string;
+  version: number;
+  handles: readonly string[];
+  ddl: string;
+  apply(event: RecordedEvent, tx: SqlExecutor, table: string): Promise<void>;
+}
+
+export const projectionTable = (p: Pick<Projection, 'name' | 'version'>) => `rm_${p.name.replace(/-/g, '_')}_v${p.version}`;
