@@ -4,3 +4,4 @@ export * from './event-hash.js';
 export * from './blob-store.js';
 export * from './queue.js';
 export * from './projection.js';
+export * from './catch-up-subscription.js';

@@ -1,0 +1,1 @@
+export * from './pglite-sql.js';

@@ -1,0 +1,36 @@
+import type { ArtifactDeleted, ArtifactPublished, BlobPurged } from '../../domain/index.js';
+import type { Projection } from '../../ports/index.js';
+
+/** Reference counts of blobs, as a projection of the log: what GC may and may not remove. */
+export const blobReferencesProjection: Projection = {
+  name: 'blob-references',
+  version: 1,
+  handles: ['ArtifactPublished', 'ArtifactDeleted', 'BlobPurged'],
+  ddl: 'blob-references/v1.sql',
+  async apply(event, tx, table) {
+    if (event.type === 'ArtifactPublished') {
+      const d = event.data as ArtifactPublished['data'];
+      // a redeploy replaces the version's files: the old ones count as deleted from now on
+      await tx.query(
+        `UPDATE ${table} SET deleted_at = $5 WHERE repository = $1 AND format = $2 AND name = $3 AND version = $4 AND deleted_at IS NULL`,
+        [d.repository, d.format, d.name, d.version, event.recordedAt],
+      );
+      for (const f of d.files) {
+        await tx.query(
+          `INSERT INTO ${table} (digest, repository, format, name, version, path, size) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (digest, repository, format, name, version, path) DO UPDATE SET deleted_at = NULL, purged = false`,
+          [f.digest, d.repository, d.format, d.name, d.version, f.path, f.size],
+        );
+      }
+    } else if (event.type === 'ArtifactDeleted') {
+      const d = event.data as ArtifactDeleted['data'];
+      await tx.query(
+        `UPDATE ${table} SET deleted_at = $5 WHERE repository = $1 AND format = $2 AND name = $3 AND version = $4 AND deleted_at IS NULL`,
+        [d.repository, d.format, d.name, d.version, event.recordedAt],
+      );
+    } else if (event.type === 'BlobPurged') {
+      const d = event.data as BlobPurged['data'];
+      await tx.query(`UPDATE ${table} SET purged = true WHERE digest = $1`, [d.digest]);
+    }
+  },
+};
