@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   WRONG_FORMAT: { status: 400, title: 'Wrong format for repository' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   TIMEOUT: { status: 504, title: 'Timed out' },
+  INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -84,3 +84,13 @@ export function decideRepository(command: RepositoryCommand, state: RepositorySt
     }
   }
 }
+
+/** A repository as the read side serves it. */
+export interface RepositoryView {
+  name: string;
+  format: string;
+  type: RepositoryType;
+  config: RepositoryConfig;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -81,7 +81,7 @@ export function describeEventStoreContract(label: string, factory: () => Promise
       expect(all.map((e) => e.position)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       // per-stream order follows global order
       for (let w = 0; w < writers; w++) {
-        const mine = all.filter((e) => e.streamId === `writer-${w}`).map((e) => (e.data as { i: number }).i);
+        const mine = all.filter((e) => e.streamId === `writer-${w}`).map((e) => (e.data as unknown as { i: number }).i);
         expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => i));
       }
       await waitFor(() => seen.length === total);

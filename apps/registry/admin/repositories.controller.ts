@@ -1,0 +1,82 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { DomainError, assertRepositoryName, streams } from '../../../libs/domain/index.js';
+import { eventMetadata, rawPathAfter } from '../../../libs/format-kit/index.js';
+import { RegistryServices } from '../registry-services.js';
+import { AdminGuard } from './admin.guard.js';
+
+const ConfigFields = {
+  description: z.string().max(1000).optional(),
+  anonymousRead: z.boolean().optional(),
+  allowRedeploy: z.boolean().optional(),
+  maxUploadBytes: z.number().int().positive().optional(),
+  upstream: z.object({ url: z.string().url() }).strict().optional(),
+  members: z.array(z.string()).max(100).optional(),
+};
+const CreateBody = z.object({ name: z.string(), format: z.string(), type: z.enum(['hosted', 'remote', 'virtual']).default('hosted'), ...ConfigFields }).strict();
+const ConfigureBody = z.object(ConfigFields).strict();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new DomainError('BAD_REQUEST', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+/** Repositories: /api/v1/repositories (OpenAPI at /api/docs). */
+@Controller('api/v1/repositories')
+@UseGuards(AdminGuard)
+export class RepositoriesController {
+  constructor(@Inject(RegistryServices) private readonly s: RegistryServices) {}
+
+  @Post()
+  async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+    const { name, format, type, ...config } = parse(CreateBody, body);
+    await this.s.repositoryCommands.create({ name, format, type, config }, eventMetadata(req));
+    res.status(201).location(`/api/v1/repositories/${name}`).json(await this.s.repositories.get(name));
+  }
+
+  @Get()
+  async list() {
+    return { items: await this.s.repositories.list() };
+  }
+
+  @Get(':name')
+  show(@Param('name') name: string) {
+    return this.s.repositories.get(name);
+  }
+
+  @Patch(':name')
+  async configure(@Param('name') name: string, @Body() body: unknown, @Req() req: Request) {
+    await this.s.repositoryCommands.configure(name, parse(ConfigureBody, body), eventMetadata(req));
+    return this.s.repositories.get(name);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string, @Req() req: Request) {
+    await this.s.repositoryCommands.delete(name, eventMetadata(req));
+  }
+
+  /** The history of one artifact: every event of its stream. Names may contain `/` (generic paths). */
+  @Get(':name/packages/*rest')
+  async history(@Param('name') name: string, @Req() req: Request) {
+    assertRepositoryName(name);
+    const rest = rawPathAfter(req, `/api/v1/repositories/${name}/packages/`);
+    if (!rest.endsWith('/history')) throw new DomainError('NOT_FOUND', 'no such route');
+    const artifact = rest.slice(0, -'/history'.length).split('/').map(decodeURIComponent).join('/');
+    const repo = await this.s.repositories.find(name);
+    const format = repo?.format ?? (await this.formatFromLog(name));
+    const items = await this.s.infra.eventStore.readStream(streams.artifact(name, format, artifact));
+    if (items.length === 0) throw new DomainError('NOT_FOUND', `no history for ${artifact} in ${name}`);
+    return { items };
+  }
+
+  /** A deleted repository's format, from its own stream (history outlives the repository). */
+  private async formatFromLog(name: string): Promise<string> {
+    const events = await this.s.infra.eventStore.readStream(streams.repository(name));
+    const created = events.find((e) => e.type === 'RepositoryCreated');
+    if (!created) throw new DomainError('REPOSITORY_NOT_FOUND', `repository "${name}" never existed`);
+    return (created.data as { format: string }).format;
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { tokenFromHeaders, type TokenService } from '../../libs/auth/index.js';
+import { DomainError } from '../../libs/domain/index.js';
+import type { FormatPlugin, StrataRequest } from '../../libs/format-kit/index.js';
+import type { RegistryMetrics } from './metrics.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Request id from X-Request-Id (when sane) or a new one, echoed back; logs carry it on every line. */
+export function requestLogging(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId(req, res) {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    // secrets never reach the log: credentials are redacted from every serialised request
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-nuget-apikey"]', 'req.headers["proxy-authorization"]'], censor: '[redacted]' },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+  });
+}
+
+/** Resolves the caller's token into a principal. A token that is presented but unknown is a 401. */
+export function authentication(tokens: TokenService) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const secret = tokenFromHeaders(req.headers);
+    tokens
+      .authenticate(secret)
+      .then((principal) => {
+        (req as StrataRequest).strata = { requestId: String((req as unknown as { id: string }).id ?? randomUUID()), principal };
+        if (secret && !principal) next(new DomainError('UNAUTHORIZED', 'invalid or revoked token'));
+        else next();
+      })
+      .catch(next);
+  };
+}
+
+export function requestMetrics(metrics: RegistryMetrics, formats: readonly FormatPlugin[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const format = formats.find((f) => req.path.startsWith(f.pathPrefix))?.format ?? (req.path.startsWith('/api/') ? 'admin' : 'other');
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      metrics.requests.inc({ format, route, method: req.method, status: String(res.statusCode) });
+      metrics.latency.observe({ format, route, method: req.method }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type {
+  ArtifactCommands,
+  GarbageCollector,
+  ProjectionRunner,
+  RepositoryCommands,
+  RepositoryQueries,
+  StreamWriter,
+} from '../../libs/app/index.js';
+import type { TokenService } from '../../libs/auth/index.js';
+import type { StrataConfig } from '../../libs/config/config.js';
+import type { Infrastructure } from '../../libs/config/infrastructure.js';
+import type { FormatPlugin } from '../../libs/format-kit/index.js';
+import type { RegistryMetrics } from './metrics.js';
+
+/** Everything the registry's controllers use, built once at start (see create-registry.ts). */
+export class RegistryServices {
+  constructor(
+    readonly config: StrataConfig,
+    readonly infra: Infrastructure,
+    readonly runner: ProjectionRunner,
+    readonly writer: StreamWriter,
+    readonly repositories: RepositoryQueries,
+    readonly repositoryCommands: RepositoryCommands,
+    readonly artifactCommands: ArtifactCommands,
+    readonly gc: GarbageCollector,
+    readonly tokens: TokenService,
+    readonly metrics: RegistryMetrics,
+    readonly formats: readonly FormatPlugin[],
+    readonly logger: Logger,
+  ) {}
+}

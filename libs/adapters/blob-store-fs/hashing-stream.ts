@@ -1,0 +1,97 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { DomainError } from '../../domain/index.js';
+import type { BlobDigests, ExpectedDigests } from '../../ports/index.js';
+
+/**
+ * The one pass every BlobStore adapter makes over a body: sha256/sha1/md5 and a byte count,
+ * computed while the bytes flow on to storage, so no adapter ever holds a whole body.
+ * Shared by the filesystem and S3 adapters (both live in this repository's adapter layer).
+ */
+export interface HashingLimits {
+  /** TOO_LARGE as soon as more than this many bytes arrive */
+  maxBytes?: number;
+  /** DIGEST_MISMATCH as soon as more bytes arrive than the client declared */
+  expectedSize?: number;
+}
+
+export class HashingStream extends Transform {
+  private readonly sha256: Hash = createHash('sha256');
+  private readonly sha1: Hash = createHash('sha1');
+  private readonly md5: Hash = createHash('md5');
+  private size = 0;
+  private result?: BlobDigests;
+
+  constructor(private readonly limits: HashingLimits = {}) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    const { maxBytes, expectedSize } = this.limits;
+    // Checked per chunk, before hashing or passing it on: an oversized upload stops here, while
+    // the client is still sending, instead of after the whole body has been stored.
+    if (maxBytes !== undefined && this.size > maxBytes) {
+      callback(new DomainError('TOO_LARGE', `body exceeds ${maxBytes} bytes`, { maxBytes }));
+      return;
+    }
+    if (expectedSize !== undefined && this.size > expectedSize) {
+      callback(
+        new DomainError('DIGEST_MISMATCH', `body is larger than the declared ${expectedSize} bytes`, {
+          field: 'size',
+          expected: expectedSize,
+        }),
+      );
+      return;
+    }
+    this.sha256.update(chunk);
+    this.sha1.update(chunk);
+    this.md5.update(chunk);
+    callback(null, chunk);
+  }
+
+  /** The digests of everything that passed; only meaningful once the stream has ended. */
+  digests(): BlobDigests {
+    this.result ??= {
+      sha256: this.sha256.digest('hex'),
+      sha1: this.sha1.digest('hex'),
+      md5: this.md5.digest('hex'),
+      size: this.size,
+    };
+    return this.result;
+  }
+}
+
+/** Throws DIGEST_MISMATCH naming the first declared digest the body does not match. */
+export function verifyDigests(actual: BlobDigests, expected: ExpectedDigests | undefined): void {
+  if (!expected) return;
+  if (expected.size !== undefined && expected.size !== actual.size) {
+    throw mismatch('size', expected.size, actual.size);
+  }
+  for (const field of ['sha256', 'sha1', 'md5'] as const) {
+    const want = expected[field];
+    // Clients differ in hex case; the stored address is always lowercase.
+    if (want !== undefined && want.toLowerCase() !== actual[field]) {
+      throw mismatch(field, want, actual[field]);
+    }
+  }
+}
+
+function mismatch(field: string, expected: string | number, actual: string | number): DomainError {
+  return new DomainError('DIGEST_MISMATCH', `${field} of the body does not match the declared one`, {
+    field,
+    expected,
+    actual,
+  });
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Normalises a content address, or returns null for anything that cannot be one. Adapters build
+ * paths and keys from it, so this is also what keeps `../` and friends out of them.
+ */
+export function normalizeSha256(sha256: string): string | null {
+  const lower = sha256.toLowerCase();
+  return SHA256_HEX.test(lower) ? lower : null;
+}

@@ -1,0 +1,2 @@
+export * from './fs-blob-store.js';
+export * from './hashing-stream.js';

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type _Object,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { DomainError } from '../../domain/index.js';
+import type { BlobDigests, BlobInfo, BlobStore, ByteRange, PutOptions } from '../../ports/index.js';
+import { HashingStream, normalizeSha256, verifyDigests } from '../blob-store-fs/hashing-stream.js';
+import { copySource, multipartCopy } from './multipart-copy.js';
+
+export interface S3BlobStoreOptions {
+  /** omit for AWS; e.g. http://127.0.0.1:9000 for MinIO */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** path-style URLs (bucket in the path, not the host name): MinIO, s3rver, most non-AWS stores */
+  forcePathStyle: boolean;
+  /** key prefix, so several registries (or tests) can share one bucket */
+  prefix?: string;
+  /** upload part size; raised automatically when a declared size would need more than 10,000 parts */
+  partSize?: number;
+  /** parts uploaded in parallel per put (memory per put is about partSize * (queueSize + 1)) */
+  queueSize?: number;
+  /** objects larger than this are committed by a multipart copy (CopyObject's hard limit is 5 GiB) */
+  multipartCopyThreshold?: number;
+  /** part size of a multipart copy */
+  copyPartSize?: number;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const MAX_PARTS = 10_000;
+const MAX_AUTO_PART_SIZE = 512 * MiB;
+
+/**
+ * Content-addressed blobs in an S3-compatible bucket (the distributed profile).
+ *
+ * Keys: `<prefix>blobs/sha256/ab/cd/<hex>` for committed blobs, `<prefix>tmp/<uuid>` for puts in
+ * progress. S3 has no rename, so a put uploads to the temp key while hashing, verifies, then
+ * copies server-side to the final key and deletes the temp key. Readers only ever look under
+ * `blobs/`, so they never see partial or unverified content.
+ *
+ * Never relies on ETags (s3rver's multipart ETag is a plain MD5, real S3's is not): every digest
+ * comes from our own hashing pass.
+ */
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly region: string;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly multipartCopyThreshold: number;
+  private readonly copyPartSize: number;
+
+  constructor(options: S3BlobStoreOptions) {
+    this.client = new S3Client({
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      // SDK releases since early 2025 add CRC32 checksum headers to every upload by default;
+      // several S3-compatible stores (GCS interop, older MinIO and Ceph) reject them. Our own
+      // sha256 already proves what was stored, so send checksums only where S3 demands them.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    this.bucket = options.bucket;
+    this.region = options.region;
+    this.prefix = options.prefix ? options.prefix.replace(/\/*$/, '/') : '';
+    this.partSize = options.partSize ?? 8 * MiB;
+    this.queueSize = options.queueSize ?? 4;
+    this.multipartCopyThreshold = options.multipartCopyThreshold ?? 5 * GiB;
+    this.copyPartSize = options.copyPartSize ?? 512 * MiB;
+  }
+
+  /** Creates the bucket if it does not exist yet; call once at startup. */
+  async init(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      await this.client.send(
+        new CreateBucketCommand({
+          Bucket: this.bucket,
+          // us-east-1 is the one region S3 refuses as an explicit location constraint
+          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as never },
+        }),
+      );
+    } catch (error) {
+      // another node started at the same moment
+      if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+  }
+
+  async put(body: Readable, options: PutOptions = {}): Promise<BlobDigests> {
+    const tmpKey = `${this.prefix}tmp/${randomUUID()}`;
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: tmpKey, Body: hasher },
+      partSize: this.partSizeFor(options.expected?.size),
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    // Both sides are wired before the first await, so an error the caller's stream emits is
+    // never unhandled. If the upload fails, destroying the hasher stops the pipeline (and the
+    // caller's stream) instead of leaving it stalled with nobody reading.
+    const [piped, uploaded] = await Promise.allSettled([
+      pipeline(body, hasher),
+      upload.done().catch((error: unknown) => {
+        hasher.destroy(error as Error);
+        throw error;
+      }),
+    ]);
+    try {
+      // The pipeline's error is the cause when both fail: the client's stream broke, or a limit
+      // was hit, and the upload only failed because its source did. (On s3rver the upload then
+      // fails again aborting the multipart upload, which it does not implement.)
+      if (piped.status === 'rejected') throw piped.reason;
+      if (uploaded.status === 'rejected') throw uploaded.reason;
+      const digests = hasher.digests();
+      verifyDigests(digests, options.expected);
+      await this.commit(tmpKey, this.blobKey(digests.sha256)!, digests.size);
+      return digests;
+    } finally {
+      // Best effort on every path: a temp key that survives (the delete failed, the process
+      // died) is what cleanTemporary is for. S3 deletes are idempotent, so a key the upload
+      // never created costs one request and no error.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: tmpKey })).catch(() => {});
+    }
+  }
+
+  async stat(sha256: string): Promise<BlobInfo | null> {
+    const key = this.blobKey(sha256);
+    if (!key) return null;
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { sha256: sha256.toLowerCase(), size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async get(sha256: string, range?: ByteRange): Promise<Readable> {
+    const key = this.blobKey(sha256);
+    if (!key) throw new DomainError('NOT_FOUND', `blob ${sha256} not found`);
+    let response;
+    try {
+      response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) throw new DomainError('NOT_FOUND', `blob ${sha256} not found`);
+      throw error;
+    }
+    const body = response.Body;
+    if (!(body instanceof Readable)) throw new Error('S3 GetObject did not return a Node stream');
+    return range ? sliceBody(body, range, response.ContentRange) : body;
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    // S3's DeleteObject answers 204 whether or not the key existed; the port wants to know, so
+    // ask first. The gap between the two calls only matters to concurrent deletes of the same
+    // blob, where either answer is true of some moment.
+    if (!(await this.stat(sha256))) return false;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.blobKey(sha256)! }));
+    return true;
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    const under = `${this.prefix}blobs/sha256/`;
+    for await (const object of this.listObjects(under)) {
+      const hex = object.Key!.slice(object.Key!.lastIndexOf('/') + 1);
+      // skip anything that is not a blob we wrote (and keys that do not match their fan-out)
+      if (normalizeSha256(hex) !== hex || object.Key !== this.blobKey(hex)) continue;
+      yield { sha256: hex, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+    }
+  }
+
+  async cleanTemporary(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for await (const object of this.listObjects(`${this.prefix}tmp/`)) {
+      if ((object.LastModified?.getTime() ?? 0) > cutoff) continue;
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key! }));
+      removed += 1;
+    }
+    return removed + (await this.abortStaleUploads(cutoff));
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  /** Server-side copy from the verified temp key to the blob's address. */
+  private async commit(tmpKey: string, blobKey: string, size: number): Promise<void> {
+    // Copied even when the blob already exists: the copy is what refreshes its modification
+    // time (so GC's grace period restarts), and it costs the same as the self-copy with
+    // replaced metadata that S3 would need to touch an existing object.
+    if (size > this.multipartCopyThreshold) {
+      await multipartCopy(this.client, { bucket: this.bucket, from: tmpKey, to: blobKey, size, partSize: this.copyPartSize });
+      return;
+    }
+    await this.client.send(
+      new CopyObjectCommand({ Bucket: this.bucket, Key: blobKey, CopySource: copySource(this.bucket, tmpKey) }),
+    );
+  }
+
+  /**
+   * A process that dies mid-upload leaves a multipart upload whose parts are stored (and billed)
+   * but not listed as objects. Stores that do not implement the listing (s3rver) have nothing
+   * to clean here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) is the backstop.
+   */
+  private async abortStaleUploads(cutoff: number): Promise<number> {
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: `${this.prefix}tmp/`,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+      } catch (error) {
+        if (errorName(error) === 'NotImplemented') return aborted;
+        throw error;
+      }
+      for (const upload of page.Uploads ?? []) {
+        if ((upload.Initiated?.getTime() ?? 0) > cutoff) continue;
+        await this.client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key!, UploadId: upload.UploadId! }),
+        );
+        aborted += 1;
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return aborted;
+  }
+
+  private async *listObjects(prefix: string): AsyncIterable<_Object> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) yield object;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * S3 allows 10,000 parts, so 8 MiB parts cap a put at 78 GiB. A declared size raises the part
+   * size to fit; the cap bounds memory (Upload holds up to queueSize + 1 parts) against a
+   * client that declares an absurd size, and 512 MiB parts still reach S3's 5 TiB object limit.
+   */
+  private partSizeFor(declaredSize: number | undefined): number {
+    if (declaredSize === undefined) return this.partSize;
+    return Math.min(Math.max(this.partSize, Math.ceil(declaredSize / MAX_PARTS)), MAX_AUTO_PART_SIZE);
+  }
+
+  private blobKey(sha256: string): string | null {
+    const hex = normalizeSha256(sha256);
+    return hex ? `${this.prefix}blobs/sha256/${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex}` : null;
+  }
+}
+
+/** The error's S3 code (`NoSuchKey`, `NotImplemented`, ...), as the SDK names its exceptions. */
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string } | undefined)?.name;
+}
+
+function isNotFound(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  // HEAD responses have no body, so the SDK can only say `NotFound`; GET says `NoSuchKey`.
+  return status === 404 || errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || errorName(error) === 'NoSuchBucket';
+}
+
+/**
+ * Returns exactly `range` from a ranged GetObject body. Conforming servers already did; this
+ * trims when one did not: s3rver reads `bytes=0-0` as "from 0 to the end" (it treats end 0 as
+ * absent) and answers with the whole object. A server that ignores Range entirely (200, no
+ * Content-Range) starts at byte 0.
+ */
+function sliceBody(body: Readable, range: ByteRange, contentRange: string | undefined): Readable {
+  const match = contentRange ? /^bytes (\d+)-(\d+)\//.exec(contentRange) : null;
+  const from = match ? Number(match[1]) : 0;
+  if (match && from === range.start && Number(match[2]) === range.end) return body;
+  if (from > range.start) {
+    body.destroy();
+    throw new Error(`S3 answered range ${contentRange} for bytes=${range.start}-${range.end}`);
+  }
+  let skip = range.start - from;
+  let take = range.end - range.start + 1;
+  async function* trimmed(): AsyncGenerator<Buffer> {
+    // Leaving the loop early (return) destroys the source: the rest is never downloaded.
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      const usable = chunk.subarray(Math.min(skip, chunk.length));
+      skip -= chunk.length - usable.length;
+      if (usable.length === 0) continue;
+      yield usable.subarray(0, take);
+      take -= Math.min(take, usable.length);
+      if (take === 0) return;
+    }
+    throw new Error(`S3 body ended ${take} bytes short of bytes=${range.start}-${range.end}`);
+  }
+  return Readable.from(trimmed(), { objectMode: false });
+}

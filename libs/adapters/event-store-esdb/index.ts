@@ -1,0 +1,2 @@
+export * from './esdb-event-store.js';
+export { streamNames, type EsdbStreamNames } from './esdb-log.js';

@@ -1,0 +1,1 @@
+export * from './bullmq-queue.js';

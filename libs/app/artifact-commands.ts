@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+import {
+  decideArtifact,
+  evolveArtifact,
+  initialArtifactState,
+  streams,
+  type EventMetadata,
+  type StoredFile,
+  type RepositoryView,
+} from '../domain/index.js';
+import type { BlobStore, ExpectedDigests } from '../ports/index.js';
+import type { StreamWriter } from './stream-writer.js';
+
+export interface IncomingFile {
+  path: string;
+  mediaType: string;
+  body: Readable;
+  expected?: ExpectedDigests;
+}
+
+export interface PublishInput {
+  repository: RepositoryView;
+  format: string;
+  name: string;
+  version: string;
+  files: IncomingFile[];
+  metadata?: Record<string, unknown>;
+  /** the format lets a deleted version be published again (generic: yes; npm: no) */
+  allowReuseAfterDelete: boolean;
+}
+
+/**
+ * Publishes and deletes artifacts (DESIGN.md section 5): blobs are streamed into the store first
+ * (hashed, verified, committed by content address), then the decision is appended as an event.
+ * A crash between the two leaves only an unreferenced blob, which GC removes after its grace.
+ */
+export class ArtifactCommands {
+  constructor(private readonly writer: StreamWriter, private readonly blobs: BlobStore) {}
+
+  async publish(input: PublishInput, metadata: EventMetadata): Promise<{ position: number; files: StoredFile[] }> {
+    const files: StoredFile[] = [];
+    for (const f of input.files) {
+      const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: input.repository.config.maxUploadBytes });
+      files.push({ path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5 });
+    }
+    const { position } = await this.writer.execute(
+      streams.artifact(input.repository.name, input.format, input.name),
+      (events) => events.reduce((s, e) => evolveArtifact(s, e as never), initialArtifactState()),
+      (state) =>
+        decideArtifact(
+          {
+            type: 'PublishArtifact',
+            repository: input.repository.name,
+            format: input.format,
+            name: input.name,
+            version: input.version,
+            files,
+            metadata: input.metadata ?? {},
+            allowRedeploy: input.repository.config.allowRedeploy,
+            allowReuseAfterDelete: input.allowReuseAfterDelete,
+          },
+          state,
+        ),
+      metadata,
+    );
+    return { position, files };
+  }
+
+  async delete(repository: string, format: string, name: string, version: string, metadata: EventMetadata): Promise<{ position: number }> {
+    return this.writer.execute(
+      streams.artifact(repository, format, name),
+      (events) => events.reduce((s, e) => evolveArtifact(s, e as never), initialArtifactState()),
+      (state) => decideArtifact({ type: 'DeleteArtifact', repository, format, name, version }, state),
+      metadata,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { DomainError, type DomainEvent, type EventMetadata, type RecordedEvent } from '../domain/index.js';
+import type { EventStore } from '../ports/index.js';
+import type { ProjectionRunner } from './projections/projection-runner.js';
+
+/**
+ * The write path's steps 3 and 4 (DESIGN.md section 5): load a stream, fold it, decide, append
+ * with the expected version, then wait for the projections (read-your-writes). A lost race is
+ * decided again on the new state, so the loser gets the domain's answer (for example
+ * VERSION_EXISTS) rather than a bare conflict.
+ */
+export class StreamWriter {
+  constructor(
+    private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+    private readonly consistencyTimeoutMs: number,
+  ) {}
+
+  async execute<S>(
+    streamId: string,
+    fold: (events: RecordedEvent[]) => S,
+    decide: (state: S) => DomainEvent[],
+    metadata: EventMetadata,
+  ): Promise<{ position: number; events: DomainEvent[] }> {
+    for (let attempt = 0; ; attempt++) {
+      const history = await this.store.readStream(streamId);
+      const events = decide(fold(history));
+      try {
+        const { position } = await this.store.append(
+          streamId,
+          events.map((e) => ({ ...e, metadata })),
+          history.length,
+        );
+        await this.settle(position);
+        return { position, events };
+      } catch (e) {
+        if (!(e instanceof DomainError && e.code === 'CONCURRENCY_CONFLICT') || attempt >= 4) throw e;
+      }
+    }
+  }
+
+  /** Waits (bounded) until the read models include `position`; a slow projector does not fail the write. */
+  async settle(position: number): Promise<void> {
+    await this.runner.waitFor(position, undefined, this.consistencyTimeoutMs).catch((e) => {
+      if (!(e instanceof DomainError && e.code === 'TIMEOUT')) throw e;
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './format-plugin.js';
+export * from './problem.js';
+export * from './request-context.js';
+export * from './range.js';
+export * from './format-services.js';

@@ -1,0 +1,1 @@
+export { genericFormat } from './generic.plugin.js';
