@@ -18,7 +18,7 @@ import { bootstrapAdminToken, TokenService } from '../../libs/auth/index.js';
 import type { StrataConfig } from '../../libs/config/config.js';
 import type { Infrastructure } from '../../libs/config/infrastructure.js';
 import type { FormatPlugin, FormatServices } from '../../libs/format-kit/index.js';
-import { projectionTable } from '../../libs/ports/index.js';
+import { projectionTable, type Projection } from '../../libs/ports/index.js';
 import { ErrorFilter, expressErrorHandler } from './errors.js';
 import { ENABLED_FORMATS } from './formats.js';
 import { RegistryMetrics } from './metrics.js';
@@ -34,9 +34,14 @@ export interface Registry {
   close(): Promise<void>;
 }
 
+/** Every projection the registry serves from: the core ones plus each enabled format's (also run by apps/projector). */
+export function allProjections(formats: readonly FormatPlugin[] = ENABLED_FORMATS): Projection[] {
+  return [repositoriesProjection, blobReferencesProjection, ...formats.flatMap((f) => f.projections)];
+}
+
 /** Builds the registry on opened infrastructure: projections, services, HTTP app. Does not listen. */
 export async function createRegistry(config: StrataConfig, infra: Infrastructure, logger: Logger, formats: readonly FormatPlugin[] = ENABLED_FORMATS): Promise<Registry> {
-  const projections = [repositoriesProjection, blobReferencesProjection, ...formats.flatMap((f) => f.projections)];
+  const projections = allProjections(formats);
   const runner = new ProjectionRunner(infra.sql, infra.eventStore, projections);
   await runner.init();
   if (config.role !== 'api') runner.start();

@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'strata' } });
   logger.info({ profile: describeProfile(config) }, 'starting');
   const infra = await openInfrastructure(config, migrate);
+  // Embedded PGlite is opened by this process alone: any projection lease in it is a crashed predecessor's (kill -9).
+  if (!config.databaseUrl) await infra.sql.query('UPDATE projection_checkpoints SET holder = NULL, lease_until = NULL');
   const removed = await infra.blobStore.cleanTemporary(0);
   if (removed) logger.info({ removed }, 'removed temporary files of interrupted uploads');
   const registry = await createRegistry(config, infra, logger);

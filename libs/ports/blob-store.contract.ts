@@ -136,9 +136,11 @@ export function describeBlobStoreContract(label: string, factory: () => Promise<
         () => 'stored',
         () => 'failed',
       );
-      source.write(randomBytes(64 * 1024));
-      // Drained into the adapter: by now its temp entry exists.
-      await waitFor('the put to consume its first bytes', () => source.readableLength === 0);
+      // Many small writes, far more than the stream buffers between the source and storage hold
+      // (a few 16 KiB high-water marks): once all are drained, the adapter has been writing to
+      // its temp entry, not merely buffering while it opens it.
+      for (let i = 0; i < 64; i++) source.write(randomBytes(4 * 1024));
+      await waitFor('the put to consume the body so far', () => source.writableLength + source.readableLength === 0);
       return {
         settle: async () => {
           source.destroy(new Error('client went away'));

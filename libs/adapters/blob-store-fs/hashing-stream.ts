@@ -19,7 +19,9 @@ export class HashingStream extends Transform {
   private readonly sha256: Hash = createHash('sha256');
   private readonly sha1: Hash = createHash('sha1');
   private readonly md5: Hash = createHash('md5');
-  private size = 0;
+  // Not named `size`: lib-storage's Upload reads `Body.size` (and `length`, `byteLength`) as the
+  // body's total length and plans its parts from it; a running count of 0 there breaks uploads.
+  private bytesSeen = 0;
   private result?: BlobDigests;
 
   constructor(private readonly limits: HashingLimits = {}) {
@@ -27,15 +29,15 @@ export class HashingStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
+    this.bytesSeen += chunk.length;
     const { maxBytes, expectedSize } = this.limits;
     // Checked per chunk, before hashing or passing it on: an oversized upload stops here, while
     // the client is still sending, instead of after the whole body has been stored.
-    if (maxBytes !== undefined && this.size > maxBytes) {
+    if (maxBytes !== undefined && this.bytesSeen > maxBytes) {
       callback(new DomainError('TOO_LARGE', `body exceeds ${maxBytes} bytes`, { maxBytes }));
       return;
     }
-    if (expectedSize !== undefined && this.size > expectedSize) {
+    if (expectedSize !== undefined && this.bytesSeen > expectedSize) {
       callback(
         new DomainError('DIGEST_MISMATCH', `body is larger than the declared ${expectedSize} bytes`, {
           field: 'size',
@@ -56,7 +58,7 @@ export class HashingStream extends Transform {
       sha256: this.sha256.digest('hex'),
       sha1: this.sha1.digest('hex'),
       md5: this.md5.digest('hex'),
-      size: this.size,
+      size: this.bytesSeen,
     };
     return this.result;
   }

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describeEventStoreContract } from '../../ports/event-store.contract.js';
 import { describeWith, testDatabaseUrl } from '../../../test/support/services.js';
-import { PgliteSql } from '../sql-pglite/index.js';
+import { freshPgliteSchema } from '../../../test/support/pglite.js';
 import { PgSql } from '../sql-pg/index.js';
 import { migrate } from '../../app/migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 
 describeEventStoreContract('PostgreSQL adapter on embedded PGlite', async () => {
-  const sql = await PgliteSql.open();
-  await migrate(sql);
+  const { sql, drop } = await freshPgliteSchema();
   const store = new PostgresEventStore(sql);
   await store.start();
-  return { store, cleanup: async () => { await store.close(); await sql.close(); } };
+  return { store, cleanup: async () => { await store.close(); await drop(); } };
 });
 
 describeWith('PostgreSQL (TEST_DATABASE_URL)', !!testDatabaseUrl, 'on a real PostgreSQL server', () => {
