@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { DomainError, assertRepositoryName, streams } from '../../../libs/domain/index.js';
+import { DomainError, assertRepositoryName, streams, type DomainEvent, type RepositoryView } from '../../../libs/domain/index.js';
 import { eventMetadata, rawPathAfter } from '../../../libs/format-kit/index.js';
 import { RegistryServices } from '../registry-services.js';
 import { AdminGuard } from './admin.guard.js';
@@ -16,6 +16,12 @@ const ConfigFields = {
 };
 const CreateBody = z.object({ name: z.string(), format: z.string(), type: z.enum(['hosted', 'remote', 'virtual']).default('hosted'), ...ConfigFields }).strict();
 const ConfigureBody = z.object(ConfigFields).strict();
+
+function viewOf(event: DomainEvent): RepositoryView {
+  if (event.type !== 'RepositoryCreated') throw new DomainError('INTERNAL', 'unexpected event');
+  const now = new Date().toISOString();
+  return { name: event.data.repository, format: event.data.format, type: event.data.repositoryType, config: event.data.config, createdAt: now, updatedAt: now };
+}
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -32,8 +38,10 @@ export class RepositoriesController {
   @Post()
   async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const { name, format, type, ...config } = parse(CreateBody, body);
-    await this.s.repositoryCommands.create({ name, format, type, config }, eventMetadata(req));
-    res.status(201).location(`/api/v1/repositories/${name}`).json(await this.s.repositories.get(name));
+    const { events } = await this.s.repositoryCommands.create({ name, format, type, config }, eventMetadata(req));
+    // normally the read model has it (read-your-writes); if the projector lags, answer from the event
+    const view = (await this.s.repositories.find(name)) ?? viewOf(events[0]);
+    res.status(201).location(`/api/v1/repositories/${name}`).json(view);
   }
 
   @Get()
