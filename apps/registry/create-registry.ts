@@ -4,27 +4,15 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import express from 'express';
 import type { Logger } from 'pino';
-import {
-  ArtifactCommands,
-  blobReferencesProjection,
-  GarbageCollector,
-  ProjectionRunner,
-  repositoriesProjection,
-  RepositoryCommands,
-  RepositoryQueries,
-  StreamWriter,
-} from '../../libs/app/index.js';
-import { bootstrapAdminToken, TokenService } from '../../libs/auth/index.js';
 import type { StrataConfig } from '../../libs/config/config.js';
 import type { Infrastructure } from '../../libs/config/infrastructure.js';
 import type { FormatPlugin, FormatServices } from '../../libs/format-kit/index.js';
-import { projectionTable, type Projection } from '../../libs/ports/index.js';
 import { ErrorFilter, expressErrorHandler } from './errors.js';
 import { ENABLED_FORMATS } from './formats.js';
-import { RegistryMetrics } from './metrics.js';
+import { buildServices, type BuildOptions } from './build-services.js';
 import { authentication, requestLogging, requestMetrics } from './middleware.js';
 import { RegistryModule } from './registry.module.js';
-import { RegistryServices } from './registry-services.js';
+import type { RegistryServices } from './registry-services.js';
 
 export interface Registry {
   app: INestApplication;
@@ -34,40 +22,12 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-/** Every projection the registry serves from: the core ones plus each enabled format's (also run by apps/projector). */
-export function allProjections(formats: readonly FormatPlugin[] = ENABLED_FORMATS): Projection[] {
-  return [repositoriesProjection, blobReferencesProjection, ...formats.flatMap((f) => f.projections)];
-}
+export { allProjections } from './build-services.js';
 
 /** Builds the registry on opened infrastructure: projections, services, HTTP app. Does not listen. */
-export async function createRegistry(config: StrataConfig, infra: Infrastructure, logger: Logger, formats: readonly FormatPlugin[] = ENABLED_FORMATS): Promise<Registry> {
-  const projections = allProjections(formats);
-  const runner = new ProjectionRunner(infra.sql, infra.eventStore, projections);
-  await runner.init();
-  if (config.role !== 'api') runner.start();
-
-  const tokens = new TokenService(infra.sql);
-  const adminToken = await bootstrapAdminToken(config.dataDir, config.adminToken, (file) =>
-    logger.warn({ file }, 'generated the bootstrap admin token; it is in this file (mode 0600)'),
-  );
-  await tokens.installBootstrapToken(adminToken);
-
-  const writer = new StreamWriter(infra.eventStore, runner, config.consistencyTimeoutMs);
-  const repositories = new RepositoryQueries(infra.sql);
-  const artifacts = new ArtifactCommands(writer, infra.blobStore);
-  const gc = new GarbageCollector(infra.sql, infra.blobStore, infra.eventStore, writer, { graceMs: config.gcGraceMs, undoWindowMs: config.undoWindowMs });
-  const refs = projectionTable(blobReferencesProjection);
-  const metrics = new RegistryMetrics({
-    head: async () => (await infra.eventStore.head()).position,
-    lag: () => runner.status(),
-    blobBytes: async () =>
-      Number((await infra.sql.query<{ n: number }>(`SELECT coalesce(sum(size), 0)::float8 AS n FROM (SELECT DISTINCT digest, size FROM ${refs} WHERE NOT purged) b`)).rows[0].n),
-  });
-  const services = new RegistryServices(
-    config, infra, runner, writer, repositories,
-    new RepositoryCommands(writer, () => formats.map((f) => f.format)),
-    artifacts, gc, tokens, metrics, formats, logger,
-  );
+export async function createRegistry(config: StrataConfig, infra: Infrastructure, logger: Logger, formats: readonly FormatPlugin[] = ENABLED_FORMATS, options: BuildOptions = {}): Promise<Registry> {
+  const { services, adminToken } = await buildServices(config, infra, logger, formats, options);
+  const { runner, artifactCommands: artifacts, repositories, metrics } = services;
 
   const formatServices: FormatServices = {
     repository: (name, format) => repositories.getOfFormat(name, format),
@@ -88,7 +48,7 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   server.set('trust proxy', 'loopback');
   server.use(requestLogging(logger));
   server.use(requestMetrics(metrics, formats));
-  server.use(authentication(tokens));
+  server.use(authentication(services.identity.authenticator));
   // JSON bodies only on the admin API: format routes stream their bodies untouched
   server.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   const app = await NestFactory.create(RegistryModule.forRoot(services, formatServices, formats), new ExpressAdapter(server), {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { tokenFromHeaders, type TokenService } from '../../libs/auth/index.js';
-import { DomainError } from '../../libs/domain/index.js';
+import type { Authenticator } from '../../libs/auth/index.js';
 import type { FormatPlugin, StrataRequest } from '../../libs/format-kit/index.js';
 import type { RegistryMetrics } from './metrics.js';
 
@@ -27,15 +26,15 @@ export function requestLogging(logger: Logger) {
 }
 
 /** Resolves the caller's token into a principal. A token that is presented but unknown is a 401. */
-export function authentication(tokens: TokenService) {
+export function authentication(authenticator: Authenticator) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const secret = tokenFromHeaders(req.headers);
-    tokens
-      .authenticate(secret)
+    const requestId = String((req as unknown as { id: string }).id ?? randomUUID());
+    (req as StrataRequest).strata = { requestId, principal: null };
+    authenticator
+      .authenticate(req.headers, req.ip ?? req.socket.remoteAddress)
       .then((principal) => {
-        (req as StrataRequest).strata = { requestId: String((req as unknown as { id: string }).id ?? randomUUID()), principal };
-        if (secret && !principal) next(new DomainError('UNAUTHORIZED', 'invalid or revoked token'));
-        else next();
+        (req as StrataRequest).strata.principal = principal;
+        next();
       })
       .catch(next);
   };

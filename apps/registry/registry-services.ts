@@ -2,18 +2,21 @@ import type { Logger } from 'pino';
 import type {
   ArtifactCommands,
   GarbageCollector,
+  IdentityCommands,
+  IdentityQueries,
   ProjectionRunner,
   RepositoryCommands,
   RepositoryQueries,
+  SignIn,
   StreamWriter,
 } from '../../libs/app/index.js';
-import type { TokenService } from '../../libs/auth/index.js';
+import type { Authenticator, PasswordStore, SessionService, TokenService } from '../../libs/auth/index.js';
 import type { StrataConfig } from '../../libs/config/config.js';
 import type { Infrastructure } from '../../libs/config/infrastructure.js';
 import type { FormatPlugin } from '../../libs/format-kit/index.js';
 import type { RegistryMetrics } from './metrics.js';
 
-/** Everything the registry's controllers use, built once at start (see create-registry.ts). */
+/** Everything the registry's controllers use, built once at start (see build-services.ts). */
 export class RegistryServices {
   constructor(
     readonly config: StrataConfig,
@@ -24,9 +27,17 @@ export class RegistryServices {
     readonly repositoryCommands: RepositoryCommands,
     readonly artifactCommands: ArtifactCommands,
     readonly gc: GarbageCollector,
-    readonly tokens: TokenService,
     readonly metrics: RegistryMetrics,
     readonly formats: readonly FormatPlugin[],
     readonly logger: Logger,
+    readonly identity: {
+      tokens: TokenService;
+      authenticator: Authenticator;
+      sessions: SessionService;
+      passwords: PasswordStore;
+      commands: IdentityCommands;
+      queries: IdentityQueries;
+      signIn: SignIn;
+    },
   ) {}
 }

@@ -8,3 +8,6 @@ export * from './projections/projection-runner.js';
 export * from './projections/projection-rebuilder.js';
 export * from './projections/repositories.projection.js';
 export * from './projections/blob-references.projection.js';
+export * from './identity-commands.js';
+export * from './identity-queries.js';
+export * from './sign-in.js';

@@ -24,6 +24,7 @@ export class StreamWriter {
     for (let attempt = 0; ; attempt++) {
       const history = await this.store.readStream(streamId);
       const events = decide(fold(history));
+      if (events.length === 0) return { position: 0, events }; // nothing to change (an idempotent command)
       try {
         const { position } = await this.store.append(
           streamId,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,5 +16,15 @@ export async function bootstrapAdminToken(dataDir: string, configured: string | 
   const secret = newTokenSecret();
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   announce(file);
+  return secret;
+}
+
+/** The session signing secret: STRATA_JWT_SECRET, or one generated into `<data>/jwt-secret` (0600). */
+export async function sessionSecret(dataDir: string, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   return secret;
 }

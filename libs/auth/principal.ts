@@ -1,10 +1,19 @@
+import type { Action, Grant } from '../domain/index.js';
+
+export type { Action };
+
 /** Who is making a request, as every guard and command sees it. */
 export interface Principal {
-  /** stable id recorded as the event actor: `token:<id>` */
+  /** recorded as the event actor: the user id, or `token:bootstrap-admin` */
   id: string;
-  tokenId: string;
+  /** null only for the bootstrap admin token */
+  userId: string | null;
+  tokenId?: string;
   isAdmin: boolean;
-  authMethod: 'bootstrap-token' | 'token';
+  groups: string[];
+  grants: Grant[];
+  authMethod: 'bootstrap-token' | 'token' | 'session';
+  /** token restrictions (sessions have none) */
+  readOnly: boolean;
+  repositories: string[] | null;
 }
-
-export type Action = 'read' | 'write' | 'delete' | 'admin';

@@ -11,6 +11,7 @@ const Env = z.object({
   STRATA_DATA_DIR: z.string().default('./data'),
   STRATA_BASE_URL: z.string().url().optional(),
   STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
+  STRATA_JWT_SECRET: z.string().min(32).optional(),
   STRATA_ROLE: z.enum(['all', 'api', 'projector']).default('all'),
   STRATA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STRATA_GC_GRACE_SECONDS: z.coerce.number().int().min(0).default(3600),
@@ -35,6 +36,8 @@ export interface StrataConfig {
   dataDir: string;
   baseUrl?: string;
   adminToken?: string;
+  /** signs session JWTs; every node must share it (generated into the data folder when unset) */
+  jwtSecret?: string;
   role: 'all' | 'api' | 'projector';
   logLevel: string;
   gcGraceMs: number;
@@ -48,7 +51,7 @@ export interface StrataConfig {
   eventStoreUrl?: string;
 }
 
-const SECRETS = ['STRATA_ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'EVENTSTORE_URL'];
+const SECRETS = ['STRATA_ADMIN_TOKEN', 'STRATA_JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'EVENTSTORE_URL'];
 
 /** Reads and validates the configuration; throws with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
     dataDir: resolve(e.STRATA_DATA_DIR),
     baseUrl: e.STRATA_BASE_URL?.replace(/\/+$/, ''),
     adminToken: e.STRATA_ADMIN_TOKEN,
+    jwtSecret: e.STRATA_JWT_SECRET,
     role: e.STRATA_ROLE,
     logLevel: e.STRATA_LOG_LEVEL,
     gcGraceMs: e.STRATA_GC_GRACE_SECONDS * 1000,

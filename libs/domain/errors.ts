@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   CONCURRENCY_CONFLICT: { status: 409, title: 'Concurrent modification' },
   GONE: { status: 410, title: 'Gone' },
   TOO_LARGE: { status: 413, title: 'Payload too large' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
   WRONG_FORMAT: { status: 400, title: 'Wrong format for repository' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

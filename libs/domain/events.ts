@@ -1,3 +1,5 @@
+import type { IdentityEvent } from './identity.js';
+
 /**
  * Events are plain data with literal type names (never class names). `schemaVersion` lets an
  * upcaster turn an old shape into the current one on read; stored events are never rewritten.
@@ -68,6 +70,7 @@ export type ArtifactDeleted = Event<'ArtifactDeleted', {
 export type BlobPurged = Event<'BlobPurged', { digest: string; size: number; reason: string }>;
 
 export type DomainEvent =
+  | IdentityEvent
   | RepositoryCreated
   | RepositoryConfigured
   | RepositoryDeleted

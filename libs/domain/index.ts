@@ -3,3 +3,5 @@ export * from './events.js';
 export * from './names.js';
 export * from './repository.js';
 export * from './artifact.js';
+export * from './identity.js';
+export * from './identity-deciders.js';

@@ -25,6 +25,16 @@ export class GenericController {
   /** PUT /generic/<repo>/<path>: https://www.rfc-editor.org/rfc/rfc9110#section-9.3.4 */
   @Put(':repo/*path')
   async uploadFile(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // counted from the first moment, so a graceful shutdown waits for it
+    const done = this.services.traffic.uploadStarted(GENERIC);
+    try {
+      await this.receive(req, res);
+    } finally {
+      done();
+    }
+  }
+
+  private async receive(req: Request, res: Response): Promise<void> {
     const { repository, path } = await this.target(req, 'write');
     if (!path || req.originalUrl.split('?')[0].endsWith('/')) throw new DomainError('INVALID_PATH', 'PUT needs a file path, not a folder');
     if (repository.type !== 'hosted') throw new DomainError('METHOD_NOT_ALLOWED', `repository "${repository.name}" is ${repository.type}; only hosted repositories accept uploads`);
@@ -34,8 +44,7 @@ export class GenericController {
     }
     await this.refuseConflicts(repository, path);
     const mediaType = (req.get('content-type') ?? 'application/octet-stream').slice(0, 255);
-    const done = this.services.traffic.uploadStarted(GENERIC);
-    try {
+    {
       const { files } = await this.services.publish(
         {
           repository,
@@ -52,8 +61,6 @@ export class GenericController {
         .status(201)
         .location(req.originalUrl.split('?')[0])
         .json({ repository: repository.name, path, sha256: f.digest.slice('sha256:'.length), sha1: f.sha1, md5: f.md5, size: f.size, mediaType });
-    } finally {
-      done();
     }
   }
 
@@ -140,8 +147,9 @@ export class GenericController {
     const repoName = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
     const rawPath = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
     const repository = await this.services.repository(repoName, GENERIC);
-    authorize(principalOf(req), repository, action);
     const path = rawPath ? parseArtifactPath(rawPath).join('/') : '';
+    // name-pattern grants apply to generic paths (e.g. `releases/*`)
+    authorize(principalOf(req), repository, action, path || undefined);
     return { repository, path };
   }
 

@@ -1,0 +1,114 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { DomainError, type Action, type Grant } from '../domain/index.js';
+import { projectionTable, type Sql } from '../ports/index.js';
+import { tokenFromHeaders } from './credentials.js';
+import type { Principal } from './principal.js';
+import { groupMembersProjection, grantsProjection, tokensProjection, usersProjection } from './projections/identity.projections.js';
+import { SessionService } from './sessions.js';
+import { BOOTSTRAP_TOKEN_ID, hashToken } from './token-service.js';
+
+const T = {
+  users: projectionTable(usersProjection),
+  members: projectionTable(groupMembersProjection),
+  grants: projectionTable(grantsProjection),
+  tokens: projectionTable(tokensProjection),
+};
+const LAST_USED_EVERY_MS = 60_000;
+
+interface TokenRow {
+  id: string;
+  is_admin: boolean;
+  user_id: string | null;
+  expires_at: Date | null;
+  read_only: boolean | null;
+  repositories: string[] | null;
+  cidrs: string[] | null;
+  revoked_at: Date | null;
+}
+
+/**
+ * Turns a request's credentials into a principal: API tokens (by hash; with expiry, read-only,
+ * repository scope and CIDR allow-list enforced; revocation is seen at once on every node since
+ * every lookup reads the shared tables) or session JWTs. Presented but invalid credentials are a
+ * 401, never silently anonymous.
+ */
+export class Authenticator {
+  private readonly lastUsedWrite = new Map<string, number>();
+
+  constructor(private readonly sql: Sql, private readonly sessions: SessionService) {}
+
+  async authenticate(headers: Record<string, string | string[] | undefined>, clientIp: string | undefined): Promise<Principal | null> {
+    const secret = tokenFromHeaders(headers);
+    if (!secret) return null;
+    if (secret.length > 4096) throw new DomainError('UNAUTHORIZED', 'invalid credentials');
+    if (SessionService.looksLikeJwt(secret)) {
+      const userId = await this.sessions.verify(secret);
+      return this.principalForUser(userId, { authMethod: 'session', readOnly: false, repositories: null });
+    }
+    return this.principalForToken(secret, clientIp);
+  }
+
+  private async principalForToken(secret: string, clientIp: string | undefined): Promise<Principal> {
+    const row = (
+      await this.sql.query<TokenRow>(
+        `SELECT a.id, a.is_admin, t.user_id, t.expires_at, t.read_only, t.repositories, t.cidrs, t.revoked_at
+           FROM api_tokens a LEFT JOIN ${T.tokens} t ON t.token_id = a.id
+          WHERE a.secret_hash = $1 AND a.revoked_at IS NULL`,
+        [hashToken(secret)],
+      )
+    ).rows[0];
+    if (!row) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
+    this.touch(row.id);
+    if (row.id === BOOTSTRAP_TOKEN_ID && row.is_admin) {
+      return { id: `token:${row.id}`, userId: null, tokenId: row.id, isAdmin: true, groups: [], grants: [], authMethod: 'bootstrap-token', readOnly: false, repositories: null };
+    }
+    if (!row.user_id || row.revoked_at) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
+    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw new DomainError('UNAUTHORIZED', 'token expired');
+    if (row.cidrs?.length && !addressAllowed(row.cidrs, clientIp)) throw new DomainError('FORBIDDEN', 'this token may not be used from this address');
+    return this.principalForUser(row.user_id, { authMethod: 'token', tokenId: row.id, readOnly: !!row.read_only, repositories: row.repositories });
+  }
+
+  /** A user's principal (groups and grants loaded); UNAUTHORIZED when unknown or disabled. */
+  async principalForUser(userId: string, via: { authMethod: Principal['authMethod']; tokenId?: string; readOnly: boolean; repositories: string[] | null }): Promise<Principal> {
+    const user = (await this.sql.query<{ admin: boolean; disabled: boolean }>(`SELECT admin, disabled FROM ${T.users} WHERE user_id = $1`, [userId])).rows[0];
+    if (!user || user.disabled) throw new DomainError('UNAUTHORIZED', 'user unknown or disabled');
+    const groups = (await this.sql.query<{ group_name: string }>(`SELECT group_name FROM ${T.members} WHERE user_id = $1`, [userId])).rows.map((r) => r.group_name);
+    const grants = (
+      await this.sql.query<{ repository: string; actions: Action[]; pattern: string | null }>(
+        `SELECT repository, actions, pattern FROM ${T.grants} WHERE (subject_type = 'user' AND subject_id = $1) OR (subject_type = 'group' AND subject_id = ANY($2))`,
+        [userId, groups],
+      )
+    ).rows.map((r): Grant => ({ repository: r.repository, actions: r.actions, ...(r.pattern ? { pattern: r.pattern } : {}) }));
+    return { id: userId, userId, tokenId: via.tokenId, isAdmin: user.admin, groups, grants, authMethod: via.authMethod, readOnly: via.readOnly, repositories: via.repositories };
+  }
+
+  /** `last used` without an event per request: at most one write a minute per token. */
+  private touch(tokenId: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWrite.get(tokenId) ?? 0) < LAST_USED_EVERY_MS) return;
+    this.lastUsedWrite.set(tokenId, now);
+    void this.sql.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]).catch(() => undefined);
+  }
+}
+
+export function addressAllowed(cidrs: readonly string[], ip: string | undefined): boolean {
+  if (!ip) return false;
+  const address = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [net, bits] = cidr.split('/');
+    const type = isIPv6(net) ? 'ipv6' : 'ipv4';
+    list.addSubnet(net, Number(bits ?? (type === 'ipv6' ? 128 : 32)), type);
+  }
+  return list.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** Validates a CIDR list given by a user. */
+export function assertCidrs(cidrs: unknown): asserts cidrs is string[] {
+  if (!Array.isArray(cidrs) || cidrs.length > 50) throw new DomainError('BAD_REQUEST', 'cidrs must be a list (at most 50)');
+  for (const c of cidrs) {
+    const m = typeof c === 'string' ? /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(c) : null;
+    const ok = m && ((isIPv4(m[1]) && Number(m[2]) <= 32) || (isIPv6(m[1]) && Number(m[2]) <= 128));
+    if (!ok) throw new DomainError('BAD_REQUEST', `not a CIDR block: ${String(c)}`);
+  }
+}
