@@ -23,6 +23,7 @@ import {
   TokenService,
   type PasswordVerifier,
 } from '../../libs/auth/index.js';
+import { LdapDirectory } from '../../libs/auth/ldap/ldap-directory.js';
 import type { StrataConfig } from '../../libs/config/config.js';
 import type { Infrastructure } from '../../libs/config/infrastructure.js';
 import type { FormatPlugin } from '../../libs/format-kit/index.js';
@@ -86,7 +87,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       authenticator: new Authenticator(infra.sql, sessions),
       commands: identityCommands,
       queries: identityQueries,
-      signIn: new SignIn(identityQueries, identityCommands, passwords, new LoginThrottle(infra.sql), sessions, options.directory),
+      signIn: new SignIn(identityQueries, identityCommands, passwords, new LoginThrottle(infra.sql), sessions, options.directory ?? (config.ldap ? new LdapDirectory(config.ldap) : undefined)),
     },
   );
   return { services, adminToken };

@@ -6,6 +6,13 @@ import { HealthController } from './admin/health.controller.js';
 import { OperationsController } from './admin/operations.controller.js';
 import { RepositoriesController } from './admin/repositories.controller.js';
 import { RegistryServices } from './registry-services.js';
+import { AuthController } from './admin/identity/auth.controller.js';
+import { GroupsController } from './admin/identity/groups.controller.js';
+import { GlobalPermissionsController, RepositoryPermissionsController } from './admin/identity/permissions.controller.js';
+import { TokensController } from './admin/identity/tokens.controller.js';
+import { UsersController } from './admin/identity/users.controller.js';
+import { OidcController } from './admin/identity/oidc.controller.js';
+import { SamlController } from './admin/identity/saml.controller.js';
 
 @Module({})
 export class RegistryModule {
@@ -22,7 +29,10 @@ export class RegistryModule {
     return {
       module: RegistryModule,
       imports: [shared, ...formats.map((f) => f.module)],
-      controllers: [HealthController, DocsController, RepositoriesController, EventsController, OperationsController],
+      controllers: [
+        HealthController, DocsController, RepositoriesController, EventsController, OperationsController,
+        AuthController, UsersController, GroupsController, RepositoryPermissionsController, GlobalPermissionsController, TokensController, OidcController, SamlController,
+      ],
     };
   }
 }

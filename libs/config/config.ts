@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { loadLdapConfig, type LdapConfig } from '../auth/ldap/ldap-config.js';
+import { loadOidcConfig, type OidcConfig } from '../auth/oidc/oidc-config.js';
+import { loadSamlConfig, type SamlConfig } from '../auth/saml/saml-config.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -49,6 +52,10 @@ export interface StrataConfig {
   s3?: { endpoint?: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreUrl?: string;
+  /** sign-in providers; each undefined when not configured */
+  ldap?: LdapConfig;
+  oidc?: OidcConfig;
+  saml?: SamlConfig;
 }
 
 const SECRETS = ['STRATA_ADMIN_TOKEN', 'STRATA_JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'EVENTSTORE_URL'];
@@ -88,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
       : undefined,
     eventStore: e.EVENT_STORE,
     eventStoreUrl: e.EVENTSTORE_URL,
+    ldap: loadLdapConfig(raw),
+    oidc: loadOidcConfig(raw),
+    saml: loadSamlConfig(raw),
   };
 }
 

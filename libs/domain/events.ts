@@ -14,6 +14,8 @@ export interface EventMetadata {
   userAgent?: string;
   correlationId: string;
   causationId?: string;
+  /** the API token used, when the actor authenticated with one */
+  tokenId?: string;
 }
 
 export interface StoredFile {

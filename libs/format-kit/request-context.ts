@@ -20,6 +20,7 @@ export function eventMetadata(req: Request): EventMetadata {
     clientIp: clean(req.ip ?? req.socket.remoteAddress),
     userAgent: clean(req.get('user-agent')),
     correlationId: ctx?.requestId ?? 'none',
+    ...(ctx?.principal?.tokenId ? { tokenId: ctx.principal.tokenId } : {}),
   };
 }
 

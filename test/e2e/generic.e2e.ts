@@ -183,7 +183,7 @@ describe('generic format: PUT/GET/HEAD/DELETE, ranges, checksums, listing', () =
       ['anonymous DELETE, public repo', 'delete', '/generic/public/x.txt', {}, 401],
       ['wrong token GET, public repo', 'get', '/generic/public/none.txt', wrong, 401],
       ['wrong token PUT', 'put', '/generic/files/x.txt', wrong, 401],
-      ['anonymous admin API', 'get', '/api/v1/repositories', {}, 401],
+      ['anonymous admin API', 'get', '/api/v1/users', {}, 401],
       ['wrong token admin API', 'post', '/api/v1/repositories', wrong, 401],
       ['anonymous event log', 'get', '/api/v1/events', {}, 401],
       ['anonymous gc', 'post', '/api/v1/gc', {}, 401],

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { authorize } from '../../../libs/auth/index.js';
 import { principalOf } from '../../../libs/format-kit/index.js';
 
-/** The admin API needs an admin principal (the same authorize() rule every format uses). */
+/** Registry-wide administration needs an admin principal (the same authorize() rule every format uses). */
 @Injectable()
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {

@@ -2,9 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Re
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DomainError, assertRepositoryName, streams, type DomainEvent, type RepositoryView } from '../../../libs/domain/index.js';
-import { eventMetadata, rawPathAfter } from '../../../libs/format-kit/index.js';
+import { authorize, canSee } from '../../../libs/auth/index.js';
+import { eventMetadata, principalOf, rawPathAfter } from '../../../libs/format-kit/index.js';
 import { RegistryServices } from '../registry-services.js';
 import { AdminGuard } from './admin.guard.js';
+import { parseBody } from './body.js';
+import { AuthenticatedGuard } from './guards.js';
 
 const ConfigFields = {
   description: z.string().max(1000).optional(),
@@ -23,51 +26,53 @@ function viewOf(event: DomainEvent): RepositoryView {
   return { name: event.data.repository, format: event.data.format, type: event.data.repositoryType, config: event.data.config, createdAt: now, updatedAt: now };
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new DomainError('BAD_REQUEST', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return r.data;
-}
 
 /** Repositories: /api/v1/repositories (OpenAPI at /api/docs). */
 @Controller('api/v1/repositories')
-@UseGuards(AdminGuard)
 export class RepositoriesController {
   constructor(@Inject(RegistryServices) private readonly s: RegistryServices) {}
 
   @Post()
+  @UseGuards(AdminGuard)
   async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
-    const { name, format, type, ...config } = parse(CreateBody, body);
+    const { name, format, type, ...config } = parseBody(CreateBody, body);
     const { events } = await this.s.repositoryCommands.create({ name, format, type, config }, eventMetadata(req));
     // normally the read model has it (read-your-writes); if the projector lags, answer from the event
     const view = (await this.s.repositories.find(name)) ?? viewOf(events[0]);
     res.status(201).location(`/api/v1/repositories/${name}`).json(view);
   }
 
+  /** Every repository the caller may read (anonymous callers see the public ones). */
   @Get()
-  async list() {
-    return { items: await this.s.repositories.list() };
+  async list(@Req() req: Request) {
+    const principal = principalOf(req);
+    return { items: (await this.s.repositories.list()).filter((r) => canSee(principal, r)) };
   }
 
   @Get(':name')
-  show(@Param('name') name: string) {
-    return this.s.repositories.get(name);
+  async show(@Param('name') name: string, @Req() req: Request) {
+    const repo = await this.s.repositories.get(name);
+    authorize(principalOf(req), repo, 'read');
+    return repo;
   }
 
   @Patch(':name')
   async configure(@Param('name') name: string, @Body() body: unknown, @Req() req: Request) {
-    await this.s.repositoryCommands.configure(name, parse(ConfigureBody, body), eventMetadata(req));
+    authorize(principalOf(req), await this.s.repositories.get(name), 'admin');
+    await this.s.repositoryCommands.configure(name, parseBody(ConfigureBody, body), eventMetadata(req));
     return this.s.repositories.get(name);
   }
 
   @Delete(':name')
   @HttpCode(204)
+  @UseGuards(AdminGuard)
   async remove(@Param('name') name: string, @Req() req: Request) {
     await this.s.repositoryCommands.delete(name, eventMetadata(req));
   }
 
   /** The history of one artifact: every event of its stream. Names may contain `/` (generic paths). */
   @Get(':name/packages/*rest')
+  @UseGuards(AdminGuard)
   async history(@Param('name') name: string, @Req() req: Request) {
     assertRepositoryName(name);
     const rest = rawPathAfter(req, `/api/v1/repositories/${name}/packages/`);

@@ -12,6 +12,7 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
+  type BucketLocationConstraint,
   type _Object,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -25,8 +26,9 @@ export interface S3BlobStoreOptions {
   endpoint?: string;
   region: string;
   bucket: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  /** with the secret: static keys; both empty or absent: the SDK's default chain (env, IAM role) */
+  accessKeyId?: string;
+  secretAccessKey?: string;
   /** path-style URLs (bucket in the path, not the host name): MinIO, s3rver, most non-AWS stores */
   forcePathStyle: boolean;
   /** key prefix, so several registries (or tests) can share one bucket */
@@ -72,7 +74,10 @@ export class S3BlobStore implements BlobStore {
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      credentials:
+        options.accessKeyId && options.secretAccessKey
+          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+          : undefined,
       // SDK releases since early 2025 add CRC32 checksum headers to every upload by default;
       // several S3-compatible stores (GCS interop, older MinIO and Ceph) reject them. Our own
       // sha256 already proves what was stored, so send checksums only where S3 demands them.
@@ -101,7 +106,7 @@ export class S3BlobStore implements BlobStore {
         new CreateBucketCommand({
           Bucket: this.bucket,
           // us-east-1 is the one region S3 refuses as an explicit location constraint
-          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as never },
+          CreateBucketConfiguration: this.region === 'us-east-1' ? undefined : { LocationConstraint: this.region as BucketLocationConstraint },
         }),
       );
     } catch (error) {
