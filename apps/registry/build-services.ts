@@ -9,6 +9,7 @@ import {
   repositoriesProjection,
   RepositoryCommands,
   RepositoryQueries,
+  scheduleGarbageCollection,
   SignIn,
   StreamWriter,
 } from '../../libs/app/index.js';
@@ -90,5 +91,8 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       signIn: new SignIn(identityQueries, identityCommands, passwords, new LoginThrottle(infra.sql), sessions, options.directory ?? (config.ldap ? new LdapDirectory(config.ldap) : undefined)),
     },
   );
+  if (config.role !== 'api') {
+    await scheduleGarbageCollection(infra.queue, gc, config.gcIntervalMs, (err) => logger.error({ err }, 'scheduled blob GC failed'));
+  }
   return { services, adminToken };
 }

@@ -11,3 +11,4 @@ export * from './projections/blob-references.projection.js';
 export * from './identity-commands.js';
 export * from './identity-queries.js';
 export * from './sign-in.js';
+export * from './scheduled-jobs.js';

@@ -18,6 +18,7 @@ const Env = z.object({
   STRATA_ROLE: z.enum(['all', 'api', 'projector']).default('all'),
   STRATA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STRATA_GC_GRACE_SECONDS: z.coerce.number().int().min(0).default(3600),
+  STRATA_GC_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(6 * 3600),
   STRATA_UNDO_WINDOW_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
   STRATA_SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().int().min(0).default(30),
   STRATA_CONSISTENCY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
@@ -44,6 +45,8 @@ export interface StrataConfig {
   role: 'all' | 'api' | 'projector';
   logLevel: string;
   gcGraceMs: number;
+  /** how often blob GC runs as a background job (0: never; run it with `strata gc`) */
+  gcIntervalMs: number;
   undoWindowMs: number;
   shutdownDeadlineMs: number;
   consistencyTimeoutMs: number;
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
     role: e.STRATA_ROLE,
     logLevel: e.STRATA_LOG_LEVEL,
     gcGraceMs: e.STRATA_GC_GRACE_SECONDS * 1000,
+    gcIntervalMs: e.STRATA_GC_INTERVAL_SECONDS * 1000,
     undoWindowMs: e.STRATA_UNDO_WINDOW_SECONDS * 1000,
     shutdownDeadlineMs: e.STRATA_SHUTDOWN_DEADLINE_SECONDS * 1000,
     consistencyTimeoutMs: e.STRATA_CONSISTENCY_TIMEOUT_MS,
