@@ -17,6 +17,21 @@ export class UsageError extends CliError {
   }
 }
 
+const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
+
+/** fetch failed below HTTP: no connection at all, or a connection that broke mid-request. */
+export class NetworkError extends CliError {
+  /** the server was never reached, so nothing was sent */
+  readonly unreachable: boolean;
+
+  constructor(base: string, readonly code: string | undefined, why: string) {
+    const unreachable = UNREACHABLE.includes(code ?? '');
+    super(unreachable ? `cannot reach Strata at ${base}: ${why}` : `the connection to Strata at ${base} broke: ${why}`);
+    this.name = 'NetworkError';
+    this.unreachable = unreachable;
+  }
+}
+
 /** An RFC 9457 problem+json answer from the admin API (or a non-JSON error answer). */
 export class ApiError extends CliError {
   constructor(

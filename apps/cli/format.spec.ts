@@ -64,7 +64,8 @@ describe('progress bar', () => {
 
   it('shrinks, then drops, the bar to fit a narrow terminal', () => {
     const p = { label: 'uploading a.bin', done: 50_000_000, total: 100_000_000, elapsedMs: 500 };
-    expect(formatProgress(p, 60)).toBe('uploading a.bin [####....]  50%  50.0 MB / 100 MB  100.0 MB/s');
+    expect(formatProgress(p, 62)).toBe('uploading a.bin [#####....]  50%  50.0 MB / 100 MB  100.0 MB/s');
+    expect(formatProgress(p, 62)).toHaveLength(62);
     expect(formatProgress(p, 50)).toBe('uploading a.bin  50%  50.0 MB / 100 MB  100.0 MB/s');
   });
 

@@ -1,4 +1,4 @@
-import { ApiError, CliError, isAbort } from './errors.js';
+import { ApiError, CliError, NetworkError, isAbort } from './errors.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -6,8 +6,8 @@ export interface RequestOptions {
   query?: Query;
   /** sent as JSON */
   json?: unknown;
-  /** sent as is (streams need `duplex: 'half'`, which `request` sets) */
-  body?: RequestInit['body'];
+  /** sent as is; a stream is sent with `duplex: 'half'` */
+  body?: string | Uint8Array | AsyncIterable<Uint8Array>;
   headers?: Record<string, string>;
   /** statuses to hand back instead of throwing */
   accept?: number[];
@@ -47,7 +47,9 @@ export class ApiClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     }
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal: this.signal };
+    // Node's fetch streams any async iterable with duplex 'half'; the DOM typing that some
+    // dependencies pull in does not know that, hence the cast
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, body: body as RequestInit['body'], signal: this.signal };
     if (body && typeof body === 'object' && Symbol.asyncIterator in body) init.duplex = 'half';
     const url = this.url(path, options.query);
     let response: Response;
@@ -56,7 +58,7 @@ export class ApiClient {
     } catch (e) {
       if (isAbort(e)) throw e;
       const cause = (e as Error).cause as { code?: string; message?: string } | undefined;
-      throw new CliError(`cannot reach Strata at ${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+      throw new NetworkError(this.base, cause?.code, cause?.code ?? cause?.message ?? (e as Error).message);
     }
     if (!response.ok && !options.accept?.includes(response.status)) throw await problemFrom(response);
     return response;
@@ -66,7 +68,11 @@ export class ApiClient {
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ body: T; response: Response }> {
     const response = await this.request(method, path, options);
     if (response.status === 204) return { body: undefined as T, response };
-    const text = await response.text();
+    const text = await response.text().catch((e: Error) => {
+      if (isAbort(e)) throw e;
+      const cause = e.cause as { code?: string } | undefined;
+      throw new NetworkError(this.base, cause?.code, `the answer to ${method} ${path} was cut off (${cause?.code ?? e.message})`);
+    });
     try {
       return { body: (text ? JSON.parse(text) : undefined) as T, response };
     } catch {

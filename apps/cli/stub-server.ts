@@ -2,7 +2,7 @@
  * Test support for the CLI specs (not used by the CLI itself): a `node:http` server that records
  * every request with its full body and answers from a handler, plus an in-memory CliIo.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CliIo } from './command.js';
 
@@ -30,9 +30,14 @@ export interface Stub {
   close(): Promise<void>;
 }
 
-export async function startStub(handler: StubHandler): Promise<Stub> {
+/**
+ * `early`, when given, sees each request before its body is read and may answer it itself
+ * (returning true): for servers that refuse early or break the connection.
+ */
+export async function startStub(handler: StubHandler, early?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<Stub> {
   const requests: StubRequest[] = [];
   const server = createServer(async (req, res) => {
+    if (early?.(req, res)) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://stub');

@@ -120,4 +120,49 @@ describe('strata upload / download against a stub generic endpoint', () => {
     expect(io.err()).toBe('strata: Not found (HTTP 404): libs/none.bin does not exist\n');
     expect(await readdir(target)).toEqual([]);
   });
+
+  it('explains an upload refused before its body was read (connection closed mid-upload)', async () => {
+    const other = sha256(Buffer.from('other'));
+    const refusing = await startStub(
+      (req) => ({ status: req.method === 'HEAD' ? 200 : 500, headers: { etag: `"${other}"` } }),
+      (req, res) => {
+        if (req.method !== 'PUT') return false;
+        // what the registry does: answer at once, `Connection: close`, never read the body
+        res.writeHead(409, { 'content-type': 'application/problem+json', connection: 'close' });
+        res.end(JSON.stringify({ title: 'Already exists', status: 409, detail: 'libs/taken.bin already exists' }), () => req.socket.destroy());
+        return true;
+      },
+    );
+    try {
+      const file = join(dir, 'taken.bin');
+      await writeFile(file, randomBytes(8_000_000));
+      const io = captureIo({ STRATA_URL: refusing.url });
+      expect(await main(['upload', file, 'libs/taken.bin'], io)).toBe(1);
+      // either fetch got the 409 itself, or the HEAD probe found the path taken
+      expect(io.err()).toMatch(/already exists/);
+      expect(io.err()).not.toContain('unexpected error');
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('a download cut off mid-body fails and leaves no file', async () => {
+    const cutting = await startStub(
+      () => ({ status: 500 }),
+      (_req, res) => {
+        res.writeHead(200, { etag: `"${sha256(content)}"`, 'content-length': String(content.length) });
+        res.write(content.subarray(0, 1000), () => res.destroy());
+        return true;
+      },
+    );
+    try {
+      const target = await mkdtemp(join(dir, 'cut-'));
+      const io = captureIo({ STRATA_URL: cutting.url });
+      expect(await main(['download', 'libs/cut.bin', join(target, 'cut.bin')], io)).toBe(1);
+      expect(io.err()).toMatch(/^strata: download of libs\/cut.bin failed: .*nothing was written\n$/);
+      expect(await readdir(target)).toEqual([]);
+    } finally {
+      await cutting.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DomainError, type ErrorCode } from '../../libs/domain/index.js';
 import { problemJson, type FormatPlugin } from '../../libs/format-kit/index.js';
 
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 const HTTP_TO_CODE: Record<number, ErrorCode> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'TOO_LARGE' };
 
 /** Any thrown thing as a DomainError; unknown errors become INTERNAL (and are logged). */
@@ -28,8 +29,16 @@ export function renderError(e: unknown, req: Request, res: Response, formats: re
     res.destroy();
     return;
   }
-  // an error before the body was read (refused upload): do not keep a half-read connection
-  if (!req.complete) res.set('connection', 'close');
+  // an error before the body was read (a refused upload): read and drop a bounded amount of it so
+  // the client sees this answer instead of a broken pipe; beyond the bound, cut the connection
+  if (!req.complete && !req.destroyed) {
+    let drained = 0;
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.resume();
+  }
   res.status(answer.status).set(answer.headers ?? {}).type(answer.contentType);
   if (req.method === 'HEAD') res.end();
   else res.send(JSON.stringify(answer.body));

@@ -91,10 +91,11 @@ export function formatRepositoryList(items: RepositoryView[]): string {
 
 const repoPath = (name: string) => `/api/v1/repositories/${encodePath(name)}`;
 
-function printRepository(ctx: CommandContext, repo: RepositoryView, heading?: string): void {
-  if (ctx.json) return ctx.print(toJson(repo));
+/** `repo` may be missing when a server answers a change with 204 instead of the repository. */
+function printRepository(ctx: CommandContext, repo: RepositoryView | undefined, heading?: string): void {
+  if (ctx.json) return ctx.print(toJson(repo ?? null));
   if (heading) ctx.print(heading);
-  ctx.print(formatRepository(repo));
+  if (repo) ctx.print(formatRepository(repo));
 }
 
 export const repoCommands: Command[] = [
@@ -110,8 +111,8 @@ export const repoCommands: Command[] = [
     positionals: { min: 1, max: 1 },
     async run(ctx, { values, positionals }) {
       const body = createBody(positionals[0]!, values);
-      const { body: repo } = await ctx.api.json<RepositoryView>('POST', '/api/v1/repositories', { json: body });
-      printRepository(ctx, repo, `created repository ${repo.name}`);
+      const { body: repo } = await ctx.api.json<RepositoryView | undefined>('POST', '/api/v1/repositories', { json: body });
+      printRepository(ctx, repo, `created repository ${String(body.name)}`);
       return 0;
     },
   },
@@ -147,8 +148,8 @@ export const repoCommands: Command[] = [
     async run(ctx, { values, positionals }) {
       const patch = configFromOptions(values);
       if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one setting flag');
-      const { body: repo } = await ctx.api.json<RepositoryView>('PATCH', repoPath(positionals[0]!), { json: patch });
-      printRepository(ctx, repo, `configured repository ${repo.name}`);
+      const { body: repo } = await ctx.api.json<RepositoryView | undefined>('PATCH', repoPath(positionals[0]!), { json: patch });
+      printRepository(ctx, repo, `configured repository ${positionals[0]!}`);
       return 0;
     },
   },

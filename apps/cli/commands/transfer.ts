@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { splitTarget } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { CliError, UsageError } from '../errors.js';
+import { ApiError, CliError, NetworkError, UsageError, isAbort } from '../errors.js';
 import { formatBytes, toJson } from '../format.js';
 import { encodePath } from '../http.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -90,7 +90,7 @@ async function upload(ctx: CommandContext, file: string, target: string): Promis
   } catch (e) {
     sending.clear();
     body.destroy();
-    throw e;
+    throw e instanceof NetworkError && !e.unreachable ? await explainBrokenUpload(ctx, repository, path, sha256, e) : e;
   }
   sending.finish();
   if (result?.sha256 && result.sha256.toLowerCase() !== sha256) {
@@ -98,6 +98,30 @@ async function upload(ctx: CommandContext, file: string, target: string): Promis
   }
   ctx.print(ctx.json ? toJson(result) : `uploaded ${file} to ${repository}/${path} (${formatBytes(info.size)}, sha256 ${sha256})`);
   return 0;
+}
+
+/**
+ * A server that refuses an upload before reading its body (409, 413, 403, ...) closes the
+ * connection, and fetch then often reports the broken pipe instead of the answer. A HEAD on the
+ * target recovers the likeliest reason.
+ */
+async function explainBrokenUpload(ctx: CommandContext, repository: string, path: string, sha256: string, broken: NetworkError): Promise<CliError> {
+  const target = `${repository}/${path}`;
+  const hint = 'the server may have refused the upload before reading it: check that the repository exists and is hosted, that the token may write to it, that the file is within its max upload size, and that the path is free unless the repository allows redeploy';
+  try {
+    const probe = await ctx.api.request('HEAD', genericPath(repository, path), { accept: [404], headers: { accept: '*/*' } });
+    if (probe.status === 404) return new CliError(`${broken.message}
+${hint}`);
+    const existing = sha256FromEtag(probe.headers.get('etag'));
+    const what = existing === sha256 ? 'with exactly this content' : `with other content (sha256 ${existing ?? 'unknown'})`;
+    return new CliError(`${broken.message}
+${target} already exists ${what}; the repository probably does not allow redeploy`);
+  } catch (e) {
+    if (e instanceof ApiError) return new CliError(`${broken.message}
+the server refuses ${target}: ${e.message}`);
+    return new CliError(`${broken.message}
+${hint}`);
+  }
 }
 
 /** Where a download goes: the given name, inside it when it is a directory, or the path's basename. */
@@ -134,7 +158,8 @@ async function download(ctx: CommandContext, source: string, outfile: string | u
   } catch (e) {
     progress.clear();
     await unlink(temp).catch(() => undefined);
-    throw e;
+    if (e instanceof CliError || isAbort(e) || ctx.io.signal?.aborted) throw e;
+    throw new CliError(`download of ${repository}/${path} failed: ${(e as Error).message}; nothing was written`);
   }
 }
 
