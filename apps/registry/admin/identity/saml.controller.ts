@@ -1,7 +1,83 @@
-// PLACEHOLDER (being implemented): SAML sign-in routes.
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Redirect, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainError } from '../../../../libs/domain/index.js';
+import { eventMetadata } from '../../../../libs/format-kit/index.js';
+import { SamlServiceProvider } from '../../../../libs/auth/saml/saml-service-provider.js';
+import { SqlSamlRequestStore } from '../../../../libs/auth/saml/saml-request-store.js';
 import { RegistryServices } from '../../registry-services.js';
+
+/** A SAMLResponse is a few KiB to a few hundred (large group lists); anything past this is not one. */
+const MAX_FORM_BYTES = 1024 * 1024;
+
+/**
+ * SAML 2.0 sign-in: /api/v1/auth/saml (Strata is the service provider of the Web Browser SSO
+ * profile, SAML 2.0 profiles 4.1). Every route answers 404 while SAML is not configured.
+ */
 @Controller('api/v1/auth/saml')
 export class SamlController {
-  constructor(@Inject(RegistryServices) private readonly s: RegistryServices) {}
+  private readonly sp?: SamlServiceProvider;
+
+  constructor(@Inject(RegistryServices) private readonly s: RegistryServices) {
+    const config = s.config.saml;
+    const log = s.logger.child({ component: 'saml' });
+    if (config) this.sp = new SamlServiceProvider(config, new SqlSamlRequestStore(s.infra.sql), (reason) => log.warn({ reason }, 'SAML response refused'));
+  }
+
+  /** Our SP metadata (SAML 2.0 metadata 2.4.4), for registering Strata at the IdP. */
+  @Get('metadata')
+  @Header('content-type', 'application/samlmetadata+xml; charset=utf-8')
+  metadata(): string {
+    return this.provider().metadata();
+  }
+
+  /**
+   * Starts SP-initiated sign-in: a 302 to the IdP with an AuthnRequest (core 3.4.1) in the
+   * HTTP-Redirect binding (bindings 3.4); its id is stored for the InResponseTo check.
+   */
+  @Get('login')
+  @Header('cache-control', 'no-store')
+  @Redirect()
+  async login() {
+    return { url: await this.provider().loginUrl(), statusCode: 302 };
+  }
+
+  /**
+   * Assertion consumer service: the IdP's Response arrives through the browser in the HTTP-POST
+   * binding (bindings 3.5.4: a form field SAMLResponse, base64). Answers session tokens.
+   */
+  @Post('acs')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  async acs(@Req() req: Request) {
+    const sp = this.provider();
+    const form = await readForm(req);
+    const samlResponse = form.get('SAMLResponse');
+    if (!samlResponse) throw new DomainError('BAD_REQUEST', 'the form field SAMLResponse is required');
+    const identity = await sp.verify(samlResponse);
+    return this.s.identity.signIn.external(identity, eventMetadata(req));
+  }
+
+  private provider(): SamlServiceProvider {
+    if (!this.sp) throw new DomainError('NOT_FOUND', 'SAML sign-in is not configured');
+    return this.sp;
+  }
+}
+
+/**
+ * Reads an application/x-www-form-urlencoded body ourselves: the registry parses only JSON under
+ * /api, and the ACS is the one form endpoint. Stops reading past MAX_FORM_BYTES.
+ */
+async function readForm(req: Request): Promise<URLSearchParams> {
+  const type = (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw new DomainError('BAD_REQUEST', 'expected an application/x-www-form-urlencoded form (SAML HTTP-POST binding)');
+  const declared = Number(req.get('content-length') ?? 0);
+  if (declared > MAX_FORM_BYTES) throw new DomainError('TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) throw new DomainError('TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
