@@ -31,11 +31,13 @@ export class SignIn {
     await this.throttle.check(userId, address);
     const user = (await this.queries.users()).find((u) => u.userId === userId);
     let ok = false;
+    // the directory may know the person under another id than the typed name (a mail filter, say)
+    let sessionUser = userId;
     if (!user || user.source === 'local') ok = await this.passwords.verify(userId, password);
     if (!ok && this.directory && (!user || user.source === 'ldap')) {
       const identity = await this.directory.verify(username, password);
       if (identity) {
-        await this.provision(identity, meta);
+        sessionUser = await this.provision(identity, meta);
         ok = true;
       }
     }
@@ -44,7 +46,7 @@ export class SignIn {
       throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
     }
     await this.throttle.succeeded(userId);
-    return this.sessions.issue(userId);
+    return this.sessions.issue(sessionUser);
   }
 
   /** After an OIDC or SAML provider has vouched for the person. */
