@@ -65,6 +65,15 @@ export function booleanOption(values: OptionValues, name: string): boolean | und
   return typeof v === 'boolean' ? v : undefined;
 }
 
+/** `--members 'a, b,,c'` -> `['a', 'b', 'c']`; a list flag given with nothing in it is a usage error. */
+export function listOption(values: OptionValues, name: string): string[] | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const items = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (items.length === 0) throw new UsageError(`--${name} needs at least one value, e.g. --${name} a,b`);
+  return items;
+}
+
 /** A whole number option; `min` guards against nonsense such as `--limit 0`. */
 export function integerOption(values: OptionValues, name: string, min: number): number | undefined {
   const raw = stringOption(values, name);

@@ -1,5 +1,6 @@
 import type { OptionSpecs, ParsedArgs } from './args.js';
 import type { ApiClient } from './http.js';
+import type { PasswordInput } from './password.js';
 import type { ProgressStream } from './progress.js';
 
 /** What the CLI needs from the outside world; tests pass their own. */
@@ -7,6 +8,8 @@ export interface CliIo {
   stdout: { write(s: string): unknown };
   stderr: ProgressStream;
   env: Record<string, string | undefined>;
+  /** where passwords come from (`login`, `user create`, `user set-password`); process.stdin by default */
+  stdin?: PasswordInput;
   /** aborts long-running commands (follow, rebuild polling, transfers) */
   signal?: AbortSignal;
   /** how often `projections rebuild` polls (default 250 ms) */

@@ -32,6 +32,11 @@ export class ApiClient {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
+  /** The same server with another credential (or none): `login` signs in anonymously, then uses the session. */
+  withToken(token: string | undefined): ApiClient {
+    return new ApiClient(this.base, token, this.signal);
+  }
+
   url(path: string, query: Query = {}): string {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));

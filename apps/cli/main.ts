@@ -2,12 +2,17 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { leadingWords, parseOptions, stringOption, type OptionValues } from './args.js';
 import type { CliIo, Command, CommandContext } from './command.js';
+import { authCommands } from './commands/auth.js';
 import { eventCommands } from './commands/events.js';
 import { gcCommands } from './commands/gc.js';
+import { grantCommands } from './commands/grants.js';
+import { groupCommands } from './commands/groups.js';
 import { historyCommands } from './commands/history.js';
 import { projectionCommands } from './commands/projections.js';
 import { repoCommands } from './commands/repo.js';
+import { tokenCommands } from './commands/tokens.js';
 import { transferCommands } from './commands/transfer.js';
+import { userCommands } from './commands/users.js';
 import { verifyCommands } from './commands/verify.js';
 import { CliError, UsageError, isAbort } from './errors.js';
 import { commandHelp, overviewHelp } from './help.js';
@@ -25,6 +30,11 @@ export const COMMANDS: Command[] = [
   ...verifyCommands,
   ...projectionCommands,
   ...gcCommands,
+  ...authCommands,
+  ...userCommands,
+  ...groupCommands,
+  ...tokenCommands,
+  ...grantCommands,
 ];
 
 /** The command named by the first words of `words`, longest name first. */
@@ -92,7 +102,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs one command line; returns the exit status (0 ok, 1 failure, 2 usage, 130 interrupted). */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
-  const full: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, ...io };
+  const full: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, ...io };
   try {
     return await dispatch(argv, full);
   } catch (e) {

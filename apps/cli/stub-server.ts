@@ -4,7 +4,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { CliIo } from './command.js';
+import type { PasswordInput } from './password.js';
 
 export interface StubRequest {
   method: string;
@@ -72,16 +74,24 @@ export interface CapturedIo extends CliIo {
   err(): string;
 }
 
-/** A CliIo that keeps what the CLI writes; stderr is a terminal only when `tty` is set. */
-export function captureIo(env: Record<string, string | undefined> = {}, options: { tty?: boolean; signal?: AbortSignal; pollIntervalMs?: number } = {}): CapturedIo {
+/**
+ * A CliIo that keeps what the CLI writes; stderr is a terminal only when `tty` is set. stdin is
+ * `stdin` when given, else an empty pipe (never the test runner's own stdin).
+ */
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+  options: { tty?: boolean; signal?: AbortSignal; pollIntervalMs?: number; stdin?: PasswordInput; now?: () => number } = {},
+): CapturedIo {
   const out: string[] = [];
   const err: string[] = [];
   return {
     stdout: { write: (s: string) => out.push(s) },
     stderr: { write: (s: string) => err.push(s), isTTY: options.tty ?? false, columns: 120 },
     env,
+    stdin: options.stdin ?? Readable.from([]),
     signal: options.signal,
     pollIntervalMs: options.pollIntervalMs,
+    now: options.now,
     out: () => out.join(''),
     err: () => err.join(''),
   };
