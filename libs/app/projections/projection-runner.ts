@@ -41,6 +41,7 @@ export class ProjectionRunner {
   private readonly positions = new Map<string, number>();
   private readonly gates = new Map<string, Gate>();
   private readonly leased = new Set<string>();
+  private readonly leaseTakenAt = new Map<string, number>();
   private readonly rebuilder: ProjectionRebuilder;
   private stopping = false;
   private loops: Promise<void>[] = [];
@@ -199,13 +200,21 @@ export class ProjectionRunner {
   }
 
   private async takeLease(p: Projection): Promise<boolean> {
+    // a held lease is renewed only a few times per lease period: idle loops stay cheap
+    const held = this.leaseTakenAt.get(p.name);
+    if (held !== undefined && Date.now() - held < (LEASE_SECONDS * 1000) / 3) return true;
     const r = await this.sql.query(
       `UPDATE projection_checkpoints SET holder = $3, lease_until = now() + make_interval(secs => $4)
         WHERE name = $1 AND version = $2 AND (holder IS NULL OR holder = $3 OR lease_until < now())`,
       [p.name, p.version, this.holder, LEASE_SECONDS],
     );
-    if (r.rowCount === 1) this.leased.add(p.name);
-    else this.leased.delete(p.name);
+    if (r.rowCount === 1) {
+      this.leased.add(p.name);
+      this.leaseTakenAt.set(p.name, Date.now());
+    } else {
+      this.leased.delete(p.name);
+      this.leaseTakenAt.delete(p.name);
+    }
     return r.rowCount === 1;
   }
 
@@ -213,10 +222,7 @@ export class ProjectionRunner {
   private async applyBatch(p: Projection): Promise<number> {
     const known = this.positions.get(p.name) ?? 0;
     const events = await this.store.readAll(known + 1, BATCH);
-    if (events.length === 0) {
-      await this.refreshPositions();
-      return 0;
-    }
+    if (events.length === 0) return 0;
     const table = projectionTable(p);
     const reached = await this.sql.transaction(async (tx) => {
       const row = (await tx.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1 AND version = $2 FOR UPDATE', [p.name, p.version])).rows[0];
