@@ -10,6 +10,7 @@ import type { FormatPlugin, FormatServices } from '../../libs/format-kit/index.j
 import { ErrorFilter, expressErrorHandler } from './errors.js';
 import { ENABLED_FORMATS } from './formats.js';
 import { buildServices, type BuildOptions } from './build-services.js';
+import { formatIdentity } from './format-identity.js';
 import { authentication, requestLogging, requestMetrics } from './middleware.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistryServices } from './registry-services.js';
@@ -33,9 +34,15 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
     repository: (name, format) => repositories.getOfFormat(name, format),
     publish: (request, metadata) =>
       artifacts.publish({ ...request, allowReuseAfterDelete: formats.find((f) => f.format === request.format)?.allowReuseAfterDelete ?? false }, metadata),
-    deleteArtifact: (repository, format, name, version, metadata) => artifacts.delete(repository, format, name, version, metadata),
+    deleteArtifact: (repository, format, name, version, metadata, pickLatest) => artifacts.delete(repository, format, name, version, metadata, pickLatest),
+    setTag: (target, tag, version, metadata) => artifacts.setTag(target, tag, version, metadata),
+    removeTag: (target, tag, metadata, protectedTags) => artifacts.removeTag(target, tag, metadata, protectedTags),
+    deprecate: (target, version, message, metadata) => artifacts.deprecate(target, version, message, metadata),
+    yank: (target, version, yanked, reason, metadata) => artifacts.yank(target, version, yanked, reason, metadata),
     blobs: infra.blobStore,
     sql: infra.sql,
+    identity: formatIdentity(services),
+    baseUrl: (req) => config.baseUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`,
     traffic: {
       bytesIn: (format, n) => metrics.bytesIn.inc({ format }, n),
       bytesOut: (format, n) => metrics.bytesOut.inc({ format }, n),

@@ -7,6 +7,7 @@ import {
   type EventMetadata,
   type StoredFile,
   type RepositoryView,
+  type ArtifactCommand,
 } from '../domain/index.js';
 import type { BlobStore, ExpectedDigests } from '../ports/index.js';
 import type { StreamWriter } from './stream-writer.js';
@@ -27,7 +28,11 @@ export interface PublishInput {
   metadata?: Record<string, unknown>;
   /** the format lets a deleted version be published again (generic: yes; npm: no) */
   allowReuseAfterDelete: boolean;
+  /** tags to point at the new version in the same append */
+  tags?: string[];
 }
+
+type Target = { repository: string; format: string; name: string };
 
 /**
  * Publishes and deletes artifacts (DESIGN.md section 5): blobs are streamed into the store first
@@ -58,6 +63,7 @@ export class ArtifactCommands {
             metadata: input.metadata ?? {},
             allowRedeploy: input.repository.config.allowRedeploy,
             allowReuseAfterDelete: input.allowReuseAfterDelete,
+            tags: input.tags,
           },
           state,
         ),
@@ -66,11 +72,31 @@ export class ArtifactCommands {
     return { position, files };
   }
 
-  async delete(repository: string, format: string, name: string, version: string, metadata: EventMetadata): Promise<{ position: number }> {
+  delete(repository: string, format: string, name: string, version: string, metadata: EventMetadata, pickLatest?: (remaining: string[]) => string | undefined) {
+    return this.execute({ repository, format, name }, (t) => ({ type: 'DeleteArtifact', ...t, version, pickLatest }), metadata);
+  }
+
+  setTag(target: Target, tag: string, version: string, metadata: EventMetadata) {
+    return this.execute(target, (t) => ({ type: 'SetTag', ...t, tag, version }), metadata);
+  }
+
+  removeTag(target: Target, tag: string, metadata: EventMetadata, protectedTags?: string[]) {
+    return this.execute(target, (t) => ({ type: 'RemoveTag', ...t, tag, protectedTags }), metadata);
+  }
+
+  deprecate(target: Target, version: string, message: string, metadata: EventMetadata) {
+    return this.execute(target, (t) => ({ type: 'DeprecateArtifact', ...t, version, message }), metadata);
+  }
+
+  yank(target: Target, version: string, yanked: boolean, reason: string | undefined, metadata: EventMetadata) {
+    return this.execute(target, (t) => ({ type: 'YankArtifact', ...t, version, yanked, reason }), metadata);
+  }
+
+  private execute(target: Target, command: (t: Target) => ArtifactCommand, metadata: EventMetadata) {
     return this.writer.execute(
-      streams.artifact(repository, format, name),
+      streams.artifact(target.repository, target.format, target.name),
       (events) => events.reduce((s, e) => evolveArtifact(s, e as never), initialArtifactState()),
-      (state) => decideArtifact({ type: 'DeleteArtifact', repository, format, name, version }, state),
+      (state) => decideArtifact(command(target), state),
       metadata,
     );
   }

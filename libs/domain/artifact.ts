@@ -1,19 +1,23 @@
 import { DomainError } from './errors.js';
 import type { DomainEvent, StoredFile } from './events.js';
 
-/** One artifact stream: every version of one name in one repository of one format. */
+/** One artifact stream: every version and tag of one name in one repository of one format. */
 export interface ArtifactState {
-  versions: Map<string, { files: StoredFile[]; deleted: boolean }>;
+  versions: Map<string, { files: StoredFile[]; deleted: boolean; deprecated?: string; yanked?: boolean }>;
+  tags: Map<string, string>;
 }
 
-export const initialArtifactState = (): ArtifactState => ({ versions: new Map() });
+export const initialArtifactState = (): ArtifactState => ({ versions: new Map(), tags: new Map() });
+
+interface Target {
+  repository: string;
+  format: string;
+  name: string;
+}
 
 export type ArtifactCommand =
-  | {
+  | (Target & {
       type: 'PublishArtifact';
-      repository: string;
-      format: string;
-      name: string;
       version: string;
       files: StoredFile[];
       metadata: Record<string, unknown>;
@@ -21,39 +25,124 @@ export type ArtifactCommand =
       allowRedeploy: boolean;
       /** the format lets a deleted version be published again (npm does not) */
       allowReuseAfterDelete: boolean;
-    }
-  | { type: 'DeleteArtifact'; repository: string; format: string; name: string; version: string };
+      /** tags to point at the new version in the same append (npm: `latest` or `--tag`) */
+      tags?: string[];
+    })
+  | (Target & {
+      type: 'DeleteArtifact';
+      version: string;
+      /**
+       * Which remaining version `latest` should move to when it pointed at the deleted one
+       * (format-specific ordering); undefined or a function returning undefined removes it.
+       */
+      pickLatest?: (remaining: string[]) => string | undefined;
+    })
+  | (Target & { type: 'SetTag'; tag: string; version: string })
+  | (Target & { type: 'RemoveTag'; tag: string; protectedTags?: string[] })
+  | (Target & { type: 'DeprecateArtifact'; version: string; message: string })
+  | (Target & { type: 'YankArtifact'; version: string; yanked: boolean; reason?: string });
 
 export function evolveArtifact(state: ArtifactState, event: DomainEvent): ArtifactState {
-  const versions = new Map(state.versions);
-  if (event.type === 'ArtifactPublished') versions.set(event.data.version, { files: event.data.files, deleted: false });
-  else if (event.type === 'ArtifactDeleted') {
-    const v = versions.get(event.data.version);
-    if (v) versions.set(event.data.version, { ...v, deleted: true });
-  } else return state;
-  return { versions };
+  switch (event.type) {
+    case 'ArtifactPublished': {
+      const versions = new Map(state.versions).set(event.data.version, { files: event.data.files, deleted: false });
+      return { ...state, versions };
+    }
+    case 'ArtifactDeleted':
+    case 'ArtifactDeprecated':
+    case 'ArtifactYanked': {
+      const v = state.versions.get(event.data.version);
+      if (!v) return state;
+      const next =
+        event.type === 'ArtifactDeleted'
+          ? { ...v, deleted: true }
+          : event.type === 'ArtifactDeprecated'
+            ? { ...v, deprecated: event.data.message || undefined }
+            : { ...v, yanked: event.data.yanked };
+      return { ...state, versions: new Map(state.versions).set(event.data.version, next) };
+    }
+    case 'TagSet':
+      return { ...state, tags: new Map(state.tags).set(event.data.tag, event.data.version) };
+    case 'TagRemoved': {
+      const tags = new Map(state.tags);
+      tags.delete(event.data.tag);
+      return { ...state, tags };
+    }
+    default:
+      return state;
+  }
 }
 
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const live = (state: ArtifactState, version: string) => {
+  const v = state.versions.get(version);
+  return v && !v.deleted ? v : undefined;
+};
+
 export function decideArtifact(command: ArtifactCommand, state: ArtifactState): DomainEvent[] {
-  const existing = state.versions.get(command.version);
+  const { repository, format, name } = command;
+  const target = { repository, format, name };
   switch (command.type) {
     case 'PublishArtifact': {
+      const existing = state.versions.get(command.version);
       if (existing && !existing.deleted && !command.allowRedeploy) {
-        throw new DomainError('VERSION_EXISTS', `${command.name}${command.version ? `@${command.version}` : ''} already exists and the repository does not allow redeploy`);
+        throw new DomainError('VERSION_EXISTS', `${name}${command.version ? `@${command.version}` : ''} already exists and the repository does not allow redeploy`);
       }
       if (existing?.deleted && !command.allowReuseAfterDelete && !command.allowRedeploy) {
-        throw new DomainError('VERSION_EXISTS', `${command.name}@${command.version} was deleted and cannot be published again`);
+        throw new DomainError('VERSION_EXISTS', `${name}@${command.version} was deleted and cannot be published again`);
       }
-      const { type: _type, allowRedeploy: _a, allowReuseAfterDelete: _b, ...data } = command;
-      return [{ type: 'ArtifactPublished', schemaVersion: 1, data }];
+      for (const tag of command.tags ?? []) assertTag(tag, command.version);
+      const { type: _type, allowRedeploy: _a, allowReuseAfterDelete: _b, tags = [], ...data } = command;
+      return [
+        { type: 'ArtifactPublished', schemaVersion: 1, data },
+        ...tags.map((tag): DomainEvent => ({ type: 'TagSet', schemaVersion: 1, data: { ...target, tag, version: command.version } })),
+      ];
     }
     case 'DeleteArtifact': {
-      if (!existing || existing.deleted) throw new DomainError('NOT_FOUND', `${command.name} ${command.version} not found`);
-      return [{
-        type: 'ArtifactDeleted',
-        schemaVersion: 1,
-        data: { repository: command.repository, format: command.format, name: command.name, version: command.version, files: existing.files },
-      }];
+      const existing = live(state, command.version);
+      if (!existing) throw new DomainError('NOT_FOUND', `${name} ${command.version} not found`);
+      const events: DomainEvent[] = [{ type: 'ArtifactDeleted', schemaVersion: 1, data: { ...target, version: command.version, files: existing.files } }];
+      const remaining = [...state.versions].filter(([v, x]) => !x.deleted && v !== command.version).map(([v]) => v);
+      for (const [tag, version] of state.tags) {
+        if (version !== command.version) continue;
+        const next = tag === 'latest' ? command.pickLatest?.(remaining) : undefined;
+        events.push(
+          next
+            ? { type: 'TagSet', schemaVersion: 1, data: { ...target, tag, version: next } }
+            : { type: 'TagRemoved', schemaVersion: 1, data: { ...target, tag } },
+        );
+      }
+      return events;
+    }
+    case 'SetTag': {
+      assertTag(command.tag, command.version);
+      if (!live(state, command.version)) throw new DomainError('NOT_FOUND', `${name}@${command.version} does not exist`);
+      if (state.tags.get(command.tag) === command.version) return [];
+      return [{ type: 'TagSet', schemaVersion: 1, data: { ...target, tag: command.tag, version: command.version } }];
+    }
+    case 'RemoveTag': {
+      if (command.protectedTags?.includes(command.tag)) throw new DomainError('BAD_REQUEST', `the "${command.tag}" tag cannot be removed`);
+      if (!state.tags.has(command.tag)) throw new DomainError('NOT_FOUND', `${name} has no tag "${command.tag}"`);
+      return [{ type: 'TagRemoved', schemaVersion: 1, data: { ...target, tag: command.tag } }];
+    }
+    case 'DeprecateArtifact': {
+      const v = live(state, command.version);
+      if (!v) throw new DomainError('NOT_FOUND', `${name}@${command.version} does not exist`);
+      if ((v.deprecated ?? '') === command.message) return [];
+      if (command.message.length > 4096) throw new DomainError('BAD_REQUEST', 'deprecation messages are at most 4096 characters');
+      return [{ type: 'ArtifactDeprecated', schemaVersion: 1, data: { ...target, version: command.version, message: command.message } }];
+    }
+    case 'YankArtifact': {
+      const v = live(state, command.version);
+      if (!v) throw new DomainError('NOT_FOUND', `${name}@${command.version} does not exist`);
+      if (!!v.yanked === command.yanked) return [];
+      return [{ type: 'ArtifactYanked', schemaVersion: 1, data: { ...target, version: command.version, yanked: command.yanked, ...(command.reason ? { reason: command.reason.slice(0, 1000) } : {}) } }];
     }
   }
+}
+
+function assertTag(tag: string, version: string): void {
+  if (!TAG.test(tag)) throw new DomainError('BAD_REQUEST', `invalid tag "${tag}"`);
+  // a tag that parses as a version would be ambiguous on the command line (npm refuses these too)
+  if (/^v?\d+\.\d+\.\d+/.test(tag) && tag !== version) throw new DomainError('BAD_REQUEST', `tag "${tag}" looks like a version`);
 }

@@ -69,6 +69,13 @@ export type ArtifactDeleted = Event<'ArtifactDeleted', {
   /** the files the deleted artifact referenced, so reference counts can drop without a lookup */
   files: StoredFile[];
 }>;
+/** A named pointer to a version: npm dist-tags, OCI tags. */
+export type TagSet = Event<'TagSet', { repository: string; format: string; name: string; tag: string; version: string }>;
+export type TagRemoved = Event<'TagRemoved', { repository: string; format: string; name: string; tag: string }>;
+/** `message` '' takes a deprecation back. */
+export type ArtifactDeprecated = Event<'ArtifactDeprecated', { repository: string; format: string; name: string; version: string; message: string }>;
+/** Yanked versions stay installable by exact pin (PyPI PEP 592, Cargo); `yanked: false` un-yanks. */
+export type ArtifactYanked = Event<'ArtifactYanked', { repository: string; format: string; name: string; version: string; yanked: boolean; reason?: string }>;
 export type BlobPurged = Event<'BlobPurged', { digest: string; size: number; reason: string }>;
 
 export type DomainEvent =
@@ -78,6 +85,10 @@ export type DomainEvent =
   | RepositoryDeleted
   | ArtifactPublished
   | ArtifactDeleted
+  | TagSet
+  | TagRemoved
+  | ArtifactDeprecated
+  | ArtifactYanked
   | BlobPurged;
 
 export type DomainEventType = DomainEvent['type'];

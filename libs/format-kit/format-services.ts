@@ -9,6 +9,14 @@ export interface PublishRequest {
   version: string;
   files: { path: string; mediaType: string; body: Readable; expected?: ExpectedDigests }[];
   metadata?: Record<string, unknown>;
+  /** tags to point at the new version in the same append (npm: `latest` or `--tag`) */
+  tags?: string[];
+}
+
+export interface ArtifactTarget {
+  repository: string;
+  format: string;
+  name: string;
 }
 
 /**
@@ -20,8 +28,21 @@ export interface FormatServices {
   /** The repository, which must exist and be of `format` (REPOSITORY_NOT_FOUND / WRONG_FORMAT). */
   repository(name: string, format: string): Promise<RepositoryView>;
   publish(request: PublishRequest, metadata: EventMetadata): Promise<{ position: number; files: StoredFile[] }>;
-  deleteArtifact(repository: string, format: string, name: string, version: string, metadata: EventMetadata): Promise<{ position: number }>;
+  /**
+   * Deletes a version; tags on it are removed, except `latest`, which moves to what `pickLatest`
+   * chooses among the remaining versions (format-specific ordering).
+   */
+  deleteArtifact(repository: string, format: string, name: string, version: string, metadata: EventMetadata, pickLatest?: (remaining: string[]) => string | undefined): Promise<{ position: number }>;
+  setTag(target: ArtifactTarget, tag: string, version: string, metadata: EventMetadata): Promise<{ position: number }>;
+  /** `protectedTags` cannot be removed (npm: `latest`) */
+  removeTag(target: ArtifactTarget, tag: string, metadata: EventMetadata, protectedTags?: string[]): Promise<{ position: number }>;
+  /** `message` '' takes the deprecation back */
+  deprecate(target: ArtifactTarget, version: string, message: string, metadata: EventMetadata): Promise<{ position: number }>;
+  yank(target: ArtifactTarget, version: string, yanked: boolean, reason: string | undefined, metadata: EventMetadata): Promise<{ position: number }>;
   readonly blobs: Pick<BlobStore, 'get' | 'stat'>;
+  readonly identity: FormatIdentity;
+  /** the registry's external URL (STRATA_BASE_URL), or one derived from the request */
+  baseUrl(req: { protocol: string; get(name: string): string | undefined }): string;
   readonly sql: SqlExecutor;
   readonly traffic: {
     bytesIn(format: string, bytes: number): void;
@@ -29,6 +50,21 @@ export interface FormatServices {
     /** marks an upload in flight; call the returned function when it ends */
     uploadStarted(format: string): () => void;
   };
+}
+
+/** What a protocol's own account endpoints need (npm login, npm token, npm owner). */
+export interface FormatIdentity {
+  /** Checks a user name and password (local or LDAP, rate-limited); the user id, or UNAUTHORIZED. */
+  verifyPassword(username: string, password: string, address: string, metadata: EventMetadata): Promise<string>;
+  /** Issues an API token for `userId`; the secret is returned once. */
+  mintToken(userId: string, options: { name: string; readOnly?: boolean; cidrs?: string[] | null; expiresAt?: string | null }, metadata: EventMetadata): Promise<{ tokenId: string; secret: string }>;
+  tokens(userId: string): Promise<{ tokenId: string; name: string; readOnly: boolean; cidrs: string[] | null; createdAt: string; expiresAt: string | null; revokedAt: string | null }[]>;
+  /** Revokes a token of `userId` (NOT_FOUND when it is someone else's). */
+  revokeToken(userId: string, tokenId: string, metadata: EventMetadata): Promise<void>;
+  userExists(userId: string): Promise<boolean>;
+  grants(repository: string): Promise<{ grantId: string; subject: { type: string; id: string }; actions: string[]; pattern?: string }[]>;
+  grant(repository: string, subject: { type: 'user' | 'group'; id: string }, actions: ('read' | 'write' | 'delete' | 'admin')[], pattern: string | undefined, metadata: EventMetadata): Promise<string>;
+  revokeGrant(repository: string, grantId: string, metadata: EventMetadata): Promise<void>;
 }
 
 export const FORMAT_SERVICES = Symbol('FormatServices');
