@@ -31,7 +31,7 @@ export class StreamWriter {
           events.map((e) => ({ ...e, metadata })),
           history.length,
         );
-        await this.settle(position);
+        await this.settle(position, events.map((e) => e.type));
         return { position, events };
       } catch (e) {
         if (!(e instanceof DomainError && e.code === 'CONCURRENCY_CONFLICT') || attempt >= 4) throw e;
@@ -39,9 +39,13 @@ export class StreamWriter {
     }
   }
 
-  /** Waits (bounded) until the read models include `position`; a slow projector does not fail the write. */
-  async settle(position: number): Promise<void> {
-    await this.runner.waitFor(position, undefined, this.consistencyTimeoutMs).catch((e) => {
+  /**
+   * Waits (bounded) until the read models that handle `eventTypes` (all, when not given) include
+   * `position`; a slow projector does not fail the write.
+   */
+  async settle(position: number, eventTypes?: readonly string[]): Promise<void> {
+    const names = eventTypes ? this.runner.projections.filter((p) => p.handles.some((t) => eventTypes.includes(t))).map((p) => p.name) : undefined;
+    await this.runner.waitFor(position, names, this.consistencyTimeoutMs).catch((e) => {
       if (!(e instanceof DomainError && e.code === 'TIMEOUT')) throw e;
     });
   }

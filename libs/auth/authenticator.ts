@@ -58,7 +58,7 @@ export class Authenticator {
       )
     ).rows[0];
     if (!row) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
-    this.touch(row.id);
+    await this.touch(row.id);
     if (row.id === BOOTSTRAP_TOKEN_ID && row.is_admin) {
       return { id: `token:${row.id}`, userId: null, tokenId: row.id, isAdmin: true, groups: [], grants: [], authMethod: 'bootstrap-token', readOnly: false, repositories: null };
     }
@@ -83,11 +83,11 @@ export class Authenticator {
   }
 
   /** `last used` without an event per request: at most one write a minute per token. */
-  private touch(tokenId: string): void {
+  private async touch(tokenId: string): Promise<void> {
     const now = Date.now();
     if (now - (this.lastUsedWrite.get(tokenId) ?? 0) < LAST_USED_EVERY_MS) return;
     this.lastUsedWrite.set(tokenId, now);
-    void this.sql.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]).catch(() => undefined);
+    await this.sql.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [tokenId]).catch(() => undefined);
   }
 }
 
