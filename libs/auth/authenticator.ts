@@ -15,6 +15,29 @@ const T = {
 };
 const LAST_USED_EVERY_MS = 60_000;
 
+type Via = { authMethod: Principal['authMethod']; tokenId?: string; readOnly: boolean; repositories: string[] | null };
+
+interface AccessRow {
+  admin: boolean | null;
+  disabled: boolean | null;
+  groups: string[] | null;
+  grants: { repository: string; actions: Action[]; pattern: string | null }[] | null;
+}
+
+/** The user (alias `u`), its groups and the grants to it or its groups, as columns of one row. */
+const ACCESS_COLUMNS = `u.admin, u.disabled,
+  (SELECT coalesce(array_agg(m.group_name ORDER BY m.group_name), '{}') FROM ${T.members} m WHERE m.user_id = u.user_id) AS groups,
+  (SELECT coalesce(json_agg(json_build_object('repository', g.repository, 'actions', g.actions, 'pattern', g.pattern)), '[]'::json)
+     FROM ${T.grants} g
+    WHERE (g.subject_type = 'user' AND g.subject_id = u.user_id)
+       OR (g.subject_type = 'group' AND g.subject_id IN (SELECT m.group_name FROM ${T.members} m WHERE m.user_id = u.user_id))) AS grants`;
+
+function toPrincipal(userId: string, row: AccessRow | undefined, via: Via): Principal {
+  if (!row || row.admin === null || row.disabled) throw new DomainError('UNAUTHORIZED', 'user unknown or disabled');
+  const grants = (row.grants ?? []).map((g): Grant => ({ repository: g.repository, actions: g.actions, ...(g.pattern ? { pattern: g.pattern } : {}) }));
+  return { id: userId, userId, tokenId: via.tokenId, isAdmin: !!row.admin, groups: row.groups ?? [], grants, authMethod: via.authMethod, readOnly: via.readOnly, repositories: via.repositories };
+}
+
 interface TokenRow {
   id: string;
   is_admin: boolean;
@@ -49,10 +72,13 @@ export class Authenticator {
   }
 
   private async principalForToken(secret: string, clientIp: string | undefined): Promise<Principal> {
+    // one round trip: the token, its owner, the owner's groups and grants
     const row = (
-      await this.sql.query<TokenRow>(
-        `SELECT a.id, a.is_admin, t.user_id, t.expires_at, t.read_only, t.repositories, t.cidrs, t.revoked_at
-           FROM api_tokens a LEFT JOIN ${T.tokens} t ON t.token_id = a.id
+      await this.sql.query<TokenRow & AccessRow>(
+        `SELECT a.id, a.is_admin, t.user_id, t.expires_at, t.read_only, t.repositories, t.cidrs, t.revoked_at, ${ACCESS_COLUMNS}
+           FROM api_tokens a
+           LEFT JOIN ${T.tokens} t ON t.token_id = a.id
+           LEFT JOIN ${T.users} u ON u.user_id = t.user_id
           WHERE a.secret_hash = $1 AND a.revoked_at IS NULL`,
         [hashToken(secret)],
       )
@@ -65,21 +91,13 @@ export class Authenticator {
     if (!row.user_id || row.revoked_at) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
     if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw new DomainError('UNAUTHORIZED', 'token expired');
     if (row.cidrs?.length && !addressAllowed(row.cidrs, clientIp)) throw new DomainError('FORBIDDEN', 'this token may not be used from this address');
-    return this.principalForUser(row.user_id, { authMethod: 'token', tokenId: row.id, readOnly: !!row.read_only, repositories: row.repositories });
+    return toPrincipal(row.user_id, row, { authMethod: 'token', tokenId: row.id, readOnly: !!row.read_only, repositories: row.repositories });
   }
 
   /** A user's principal (groups and grants loaded); UNAUTHORIZED when unknown or disabled. */
-  async principalForUser(userId: string, via: { authMethod: Principal['authMethod']; tokenId?: string; readOnly: boolean; repositories: string[] | null }): Promise<Principal> {
-    const user = (await this.sql.query<{ admin: boolean; disabled: boolean }>(`SELECT admin, disabled FROM ${T.users} WHERE user_id = $1`, [userId])).rows[0];
-    if (!user || user.disabled) throw new DomainError('UNAUTHORIZED', 'user unknown or disabled');
-    const groups = (await this.sql.query<{ group_name: string }>(`SELECT group_name FROM ${T.members} WHERE user_id = $1`, [userId])).rows.map((r) => r.group_name);
-    const grants = (
-      await this.sql.query<{ repository: string; actions: Action[]; pattern: string | null }>(
-        `SELECT repository, actions, pattern FROM ${T.grants} WHERE (subject_type = 'user' AND subject_id = $1) OR (subject_type = 'group' AND subject_id = ANY($2))`,
-        [userId, groups],
-      )
-    ).rows.map((r): Grant => ({ repository: r.repository, actions: r.actions, ...(r.pattern ? { pattern: r.pattern } : {}) }));
-    return { id: userId, userId, tokenId: via.tokenId, isAdmin: user.admin, groups, grants, authMethod: via.authMethod, readOnly: via.readOnly, repositories: via.repositories };
+  async principalForUser(userId: string, via: Via): Promise<Principal> {
+    const row = (await this.sql.query<AccessRow>(`SELECT ${ACCESS_COLUMNS} FROM ${T.users} u WHERE u.user_id = $1`, [userId])).rows[0];
+    return toPrincipal(userId, row, via);
   }
 
   /** `last used` without an event per request: at most one write a minute per token. */
