@@ -55,7 +55,7 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   server.set('trust proxy', 'loopback');
   server.use(requestLogging(logger));
   server.use(requestMetrics(metrics, formats));
-  server.use(authentication(services.identity.authenticator));
+  server.use(authentication(services.identity.authenticator, formats));
   // JSON bodies only on the admin API: format routes stream their bodies untouched
   server.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   const app = await NestFactory.create(RegistryModule.forRoot(services, formatServices, formats), new ExpressAdapter(server), {

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../../libs/auth/index.js';
+import { DomainError } from '../../libs/domain/index.js';
 import type { FormatPlugin, StrataRequest } from '../../libs/format-kit/index.js';
 import type { RegistryMetrics } from './metrics.js';
 
@@ -26,7 +27,8 @@ export function requestLogging(logger: Logger) {
 }
 
 /** Resolves the caller's token into a principal. A token that is presented but unknown is a 401. */
-export function authentication(authenticator: Authenticator) {
+export function authentication(authenticator: Authenticator, formats: readonly FormatPlugin[]) {
+  const signInPaths = formats.flatMap((f) => f.signInPaths ?? []);
   return (req: Request, _res: Response, next: NextFunction) => {
     const requestId = String((req as unknown as { id: string }).id ?? randomUUID());
     (req as StrataRequest).strata = { requestId, principal: null };
@@ -36,7 +38,11 @@ export function authentication(authenticator: Authenticator) {
         (req as StrataRequest).strata.principal = principal;
         next();
       })
-      .catch(next);
+      .catch((e) => {
+        // a sign-in route checks the credentials in its body; a stale header token must not block it
+        if (e instanceof DomainError && e.code === 'UNAUTHORIZED' && signInPaths.some((p) => p.test(req.path))) next();
+        else next(e);
+      });
   };
 }
 

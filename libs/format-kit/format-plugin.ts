@@ -25,4 +25,9 @@ export interface FormatPlugin {
   /** may the format publish a version again after it was deleted? (npm: never) */
   allowReuseAfterDelete: boolean;
   toClientError(error: DomainError): ClientError;
+  /**
+   * Paths (matched against the URL path) that take credentials themselves, such as a login
+   * endpoint: a stale token the client sends along there is ignored instead of refused with 401.
+   */
+  signInPaths?: readonly RegExp[];
 }

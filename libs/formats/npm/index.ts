@@ -1,0 +1,1 @@
+export { npmFormat } from './npm.plugin.js';

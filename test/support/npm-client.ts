@@ -1,0 +1,115 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NpmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The real npm CLI in a private corner (CLIENTS.md section 3.1): its own user config, cache and
+ * registry, and none of the npm_* variables that `npm test` puts into the environment.
+ */
+export interface NpmClient {
+  root: string;
+  registry: string;
+  /** writes the user .npmrc: the registry and, when given, the token under the registry's nerf-dart key */
+  login(token: string | undefined): Promise<void>;
+  /** runs `npm <args>` (with --registry) in `cwd` (default: the client's root) */
+  run(args: string[], options?: { cwd?: string; input?: string }): Promise<NpmResult>;
+  /**
+   * runs an interactive command (npm login), answering each prompt as it appears: npm reads one
+   * answer per prompt, so piping them all at once does not work, but no TTY is needed
+   */
+  interactive(args: string[], answers: [RegExp, string][]): Promise<NpmResult>;
+  /** like run, but fails with the output when npm exits non-zero */
+  ok(args: string[], options?: { cwd?: string; input?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
+export async function npmClient(registry: string): Promise<NpmClient> {
+  const root = await mkdtemp(join(tmpdir(), 'strata-npm-'));
+  const npmrc = join(root, 'npmrc');
+  const cache = join(root, 'cache');
+  const env = () => ({ ...cleanEnv(), NPM_CONFIG_USERCONFIG: npmrc, NPM_CONFIG_CACHE: cache, NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false', NO_COLOR: '1' });
+  const client: NpmClient = {
+    root,
+    registry,
+    async login(token) {
+      const nerfDart = registry.replace(/^https?:/, '');
+      await writeFile(npmrc, `registry=${registry}\n${token ? `${nerfDart}:_authToken=${token}\n` : ''}`);
+    },
+    run(args, options = {}) {
+      return new Promise((resolve) => {
+        const child = execFile('npm', [...args, '--registry', registry], { cwd: options.cwd ?? root, env: env(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+        child.stdin?.end(options.input ?? '');
+      });
+    },
+    interactive(args, answers) {
+      return new Promise((resolve) => {
+        const child = spawn('npm', [...args, '--registry', registry], { cwd: root, env: env() });
+        let stdout = '';
+        let stderr = '';
+        const pending = [...answers];
+        const timer = setTimeout(() => child.kill(), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          while (pending.length > 0 && pending[0][0].test(stdout)) child.stdin.write(`${pending.shift()![1]}\n`);
+          if (pending.length === 0) child.stdin.end();
+        });
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? 1, stdout, stderr });
+        });
+      });
+    },
+    async ok(args, options) {
+      const r = await client.run(args, options);
+      if (r.code !== 0) throw new Error(`npm ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+      return r.stdout;
+    },
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+  await client.login(undefined);
+  return client;
+}
+
+/** A package folder ready for `npm publish`: package.json, index.js (exports a function returning `greeting`) and a README. */
+export async function packageFixture(root: string, name: string, version: string, greeting: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const dir = join(root, 'src', `${name.replace(/[@/]/g, '_')}-${version}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version, main: 'index.js', license: 'MIT', description: `${name} says ${greeting}`, keywords: ['strata', 'fixture'], ...extra }, null, 2));
+  await writeFile(join(dir, 'index.js'), `module.exports = () => ${JSON.stringify(greeting)};\n`);
+  await writeFile(join(dir, 'README.md'), `# ${name}\n\nSays ${greeting}.\n`);
+  return dir;
+}
+
+/** A consumer project folder with a package.json. */
+export async function consumerProject(root: string, name: string): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }, null, 2));
+  return dir;
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
