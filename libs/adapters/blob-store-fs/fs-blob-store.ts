@@ -44,7 +44,7 @@ export class FsBlobStore implements BlobStore {
     const file = createWriteStream(tmpPath, { flags: 'wx', flush: true });
     try {
       await pipeline(body, hasher, file);
-      const digests = hasher.digests();
+      const digests = await hasher.digests();
       // Verify before the rename: a mismatching body must never become visible, not even briefly.
       verifyDigests(digests, options.expected);
       await this.commit(tmpPath, digests.sha256);

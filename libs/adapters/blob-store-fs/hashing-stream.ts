@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError } from '../../domain/index.js';
+import { SideHashes } from './side-hashes.js';
 import type { BlobDigests, ExpectedDigests } from '../../ports/index.js';
 
 /**
@@ -17,12 +18,12 @@ export interface HashingLimits {
 
 export class HashingStream extends Transform {
   private readonly sha256: Hash = createHash('sha256');
-  private readonly sha1: Hash = createHash('sha1');
-  private readonly md5: Hash = createHash('md5');
+  // sha1 and md5 on a worker thread: see side-hashes.ts
+  private readonly side = new SideHashes();
   // Not named `size`: lib-storage's Upload reads `Body.size` (and `length`, `byteLength`) as the
   // body's total length and plans its parts from it; a running count of 0 there breaks uploads.
   private bytesSeen = 0;
-  private result?: BlobDigests;
+  private result?: Promise<BlobDigests>;
 
   constructor(private readonly limits: HashingLimits = {}) {
     super();
@@ -47,19 +48,19 @@ export class HashingStream extends Transform {
       return;
     }
     this.sha256.update(chunk);
-    this.sha1.update(chunk);
-    this.md5.update(chunk);
+    this.side.update(chunk);
     callback(null, chunk);
   }
 
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // streams destroy themselves after a normal end too: only an abandoned body is forgotten
+    if (error || !this.writableFinished) this.side.abort();
+    callback(error);
+  }
+
   /** The digests of everything that passed; only meaningful once the stream has ended. */
-  digests(): BlobDigests {
-    this.result ??= {
-      sha256: this.sha256.digest('hex'),
-      sha1: this.sha1.digest('hex'),
-      md5: this.md5.digest('hex'),
-      size: this.bytesSeen,
-    };
+  digests(): Promise<BlobDigests> {
+    this.result ??= this.side.digests().then(({ sha1, md5 }) => ({ sha256: this.sha256.digest('hex'), sha1, md5, size: this.bytesSeen }));
     return this.result;
   }
 }

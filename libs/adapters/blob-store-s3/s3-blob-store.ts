@@ -141,7 +141,7 @@ export class S3BlobStore implements BlobStore {
       // fails again aborting the multipart upload, which it does not implement.)
       if (piped.status === 'rejected') throw piped.reason;
       if (uploaded.status === 'rejected') throw uploaded.reason;
-      const digests = hasher.digests();
+      const digests = await hasher.digests();
       verifyDigests(digests, options.expected);
       await this.commit(tmpKey, this.blobKey(digests.sha256)!, digests.size);
       return digests;

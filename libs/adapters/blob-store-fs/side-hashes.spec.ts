@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import { SideHashes } from './side-hashes.js';
+
+describe('side hashes (sha1 and md5 on a worker thread)', () => {
+  it('gives the same digests as hashing inline, across batch boundaries', async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    const side = new SideHashes();
+    side.update(data.subarray(0, 2_000_000));
+    side.update(data.subarray(2_000_000));
+    expect(await side.digests()).toMatchObject({
+      sha1: createHash('sha1').update(data).digest('hex'),
+      md5: createHash('md5').update(data).digest('hex'),
+    });
+  });
+});
