@@ -7,6 +7,7 @@ import { ProjectionRebuilder } from './projection-rebuilder.js';
 
 const BATCH = 500;
 const LEASE_SECONDS = 15;
+const INIT_LOCK = 7_451_103_523;
 
 export interface ProjectionStatus {
   name: string;
@@ -63,14 +64,20 @@ export class ProjectionRunner {
     this.rebuilder = new ProjectionRebuilder(sql, store);
   }
 
-  /** Creates each projection's table and checkpoint row if missing. */
+  /**
+   * Creates each projection's table and checkpoint row if missing, under an advisory lock so that
+   * several nodes starting together do not race on the DDL.
+   */
   async init(): Promise<void> {
-    for (const p of this.projections) {
-      const table = projectionTable(p);
-      const exists = (await this.sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0].t;
-      if (!exists) for (const statement of await loadProjectionDdl(p.ddl, table)) await this.sql.query(statement);
-      await this.sql.query('INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2) ON CONFLICT DO NOTHING', [p.name, p.version]);
-    }
+    await this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [INIT_LOCK]);
+      for (const p of this.projections) {
+        const table = projectionTable(p);
+        const exists = (await tx.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0].t;
+        if (!exists) for (const statement of await loadProjectionDdl(p.ddl, table)) await tx.query(statement);
+        await tx.query('INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2) ON CONFLICT DO NOTHING', [p.name, p.version]);
+      }
+    });
   }
 
   /** Starts one live loop per projection. */
