@@ -30,10 +30,12 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   const { services, adminToken } = await buildServices(config, infra, logger, formats, options);
   const { runner, artifactCommands: artifacts, repositories, metrics } = services;
 
+  const reuseAfterDelete = (format: string) => formats.find((f) => f.format === format)?.allowReuseAfterDelete ?? false;
   const formatServices: FormatServices = {
     repository: (name, format) => repositories.getOfFormat(name, format),
-    publish: (request, metadata) =>
-      artifacts.publish({ ...request, allowReuseAfterDelete: formats.find((f) => f.format === request.format)?.allowReuseAfterDelete ?? false }, metadata),
+    publish: (request, metadata) => artifacts.publish({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),
+    storeFile: (repository, file) => artifacts.storeFile(repository, file),
+    addFiles: (request, metadata) => artifacts.addFiles({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),
     deleteArtifact: (repository, format, name, version, metadata, pickLatest) => artifacts.delete(repository, format, name, version, metadata, pickLatest),
     setTag: (target, tag, version, metadata) => artifacts.setTag(target, tag, version, metadata),
     removeTag: (target, tag, metadata, protectedTags) => artifacts.removeTag(target, tag, metadata, protectedTags),

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
+  DomainError,
   decideArtifact,
   evolveArtifact,
   initialArtifactState,
@@ -32,6 +33,18 @@ export interface PublishInput {
   tags?: string[];
 }
 
+/** Files already in the blob store (see `storeFile`) to add to a version. */
+export interface AddFilesInput {
+  repository: RepositoryView;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  metadata: Record<string, unknown>;
+  /** the format lets the path of a deleted file be used again (PyPI: never) */
+  allowReuseAfterDelete: boolean;
+}
+
 type Target = { repository: string; format: string; name: string };
 
 /**
@@ -44,10 +57,7 @@ export class ArtifactCommands {
 
   async publish(input: PublishInput, metadata: EventMetadata): Promise<{ position: number; files: StoredFile[] }> {
     const files: StoredFile[] = [];
-    for (const f of input.files) {
-      const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: input.repository.config.maxUploadBytes });
-      files.push({ path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5 });
-    }
+    for (const f of input.files) files.push(await this.storeFile(input.repository, f));
     const { position } = await this.writer.execute(
       streams.artifact(input.repository.name, input.format, input.name),
       (events) => events.reduce((s, e) => evolveArtifact(s, e as never), initialArtifactState()),
@@ -70,6 +80,30 @@ export class ArtifactCommands {
       metadata,
     );
     return { position, files };
+  }
+
+  /**
+   * Streams one file into the blob store (hashed, checked against `expected`, cut off beyond the
+   * repository's maxUploadBytes) and records nothing: a format inspects the content, then adds it
+   * with `addFiles`. Content never referenced by an event is removed by GC after its grace period.
+   */
+  async storeFile(repository: RepositoryView, f: IncomingFile): Promise<StoredFile> {
+    const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: repository.config.maxUploadBytes });
+    return { path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5 };
+  }
+
+  /** Adds stored files to a version (AddArtifactFiles: publishes the version with its first files). */
+  async addFiles(input: AddFilesInput, metadata: EventMetadata): Promise<{ position: number }> {
+    for (const f of input.files) {
+      const blob = await this.blobs.stat(f.digest.replace(/^sha256:/, ''));
+      if (!blob || blob.size !== f.size) throw new DomainError('INTERNAL', `${f.path} is not in the blob store; store it first`);
+    }
+    const { repository, format, name, version, files, allowReuseAfterDelete } = input;
+    return this.execute(
+      { repository: repository.name, format, name },
+      (t) => ({ type: 'AddArtifactFiles', ...t, version, files, metadata: input.metadata, allowReuseAfterDelete }),
+      metadata,
+    );
   }
 
   delete(repository: string, format: string, name: string, version: string, metadata: EventMetadata, pickLatest?: (remaining: string[]) => string | undefined) {

@@ -54,4 +54,40 @@ describe('artifact decider (given/when/then)', () => {
     given([publish('1.0.0')]).when(yank).then([{ type: 'ArtifactYanked' }]);
     given([publish('1.0.0'), yank]).when(yank).then([]);
   });
+
+  describe('adding files to a version (PyPI: a wheel beside the sdist)', () => {
+    const py = { repository: 'r', format: 'pypi', name: 'bars-hello' };
+    const f = (path: string) => ({ path, digest: `sha256:${path}`, size: 1, mediaType: 'application/octet-stream' });
+    const add = (version: string, ...paths: string[]): ArtifactCommand => ({ type: 'AddArtifactFiles', ...py, version, files: paths.map(f), metadata: { files: {} }, allowReuseAfterDelete: false });
+    const del = (version: string): ArtifactCommand => ({ type: 'DeleteArtifact', ...py, version });
+
+    it('publishes the version with its first file, then adds the next ones to it', () => {
+      given([]).when(add('1.0', 'bars-hello-1.0.tar.gz')).then([{ type: 'ArtifactPublished', data: { ...py, version: '1.0', files: [f('bars-hello-1.0.tar.gz')], metadata: { files: {} } } }]);
+      given([add('1.0', 'bars-hello-1.0.tar.gz')])
+        .when(add('1.0', 'bars_hello-1.0-py3-none-any.whl'))
+        .then([{ type: 'ArtifactFilesAdded', data: { ...py, version: '1.0', files: [f('bars_hello-1.0-py3-none-any.whl')], metadata: { files: {} } } }]);
+    });
+    it('refuses a file name that exists in any version of the project', () => {
+      given([add('1.0', 'a.tar.gz')]).when(add('1.0', 'a.tar.gz')).thenThrows('FILE_EXISTS');
+      given([add('1.0', 'a.tar.gz')]).when(add('2.0', 'a.tar.gz')).thenThrows('FILE_EXISTS');
+      given([]).when(add('1.0', 'a.tar.gz', 'a.tar.gz')).thenThrows('BAD_REQUEST');
+      given([]).when(add('1.0')).thenThrows('BAD_REQUEST');
+    });
+    it('a deleted version can get new files, but a deleted file name is never used again unless the format allows it', () => {
+      given([add('1.0', 'a.tar.gz'), del('1.0')]).when(add('1.0', 'b.tar.gz')).then([{ type: 'ArtifactPublished' }]);
+      given([add('1.0', 'a.tar.gz'), add('1.0', 'a.whl'), del('1.0')]).when(add('1.0', 'a.whl')).thenThrows('FILE_EXISTS');
+      given([add('1.0', 'a.tar.gz'), del('1.0'), add('1.0', 'b.tar.gz')]).when(add('2.0', 'a.tar.gz')).thenThrows('FILE_EXISTS');
+      given([add('1.0', 'a.tar.gz'), del('1.0')]).when({ ...add('1.0', 'a.tar.gz'), allowReuseAfterDelete: true } as ArtifactCommand).then([{ type: 'ArtifactPublished' }]);
+    });
+    it('a deletion after an addition lists every file of the version (so blob references drop them all)', () => {
+      given([add('1.0', 'a.tar.gz'), add('1.0', 'a.whl')])
+        .when(del('1.0'))
+        .then([{ type: 'ArtifactDeleted', data: { ...py, version: '1.0', files: [f('a.tar.gz'), f('a.whl')] } }]);
+    });
+    it('a yank covers the files added later too (the version is one unit)', () => {
+      const yank: ArtifactCommand = { type: 'YankArtifact', ...py, version: '1.0', yanked: true, reason: 'broken' };
+      given([add('1.0', 'a.tar.gz'), add('1.0', 'a.whl')]).when(yank).then([{ type: 'ArtifactYanked', data: { ...py, version: '1.0', yanked: true, reason: 'broken' } }]);
+      given([add('1.0', 'a.tar.gz'), yank, add('1.0', 'a.whl')]).when(yank).then([]);
+    });
+  });
 });

@@ -5,9 +5,11 @@ import type { DomainEvent, StoredFile } from './events.js';
 export interface ArtifactState {
   versions: Map<string, { files: StoredFile[]; deleted: boolean; deprecated?: string; yanked?: boolean }>;
   tags: Map<string, string>;
+  /** paths of files that were deleted (or replaced by a redeploy): a format may forbid their reuse */
+  retiredPaths: Set<string>;
 }
 
-export const initialArtifactState = (): ArtifactState => ({ versions: new Map(), tags: new Map() });
+export const initialArtifactState = (): ArtifactState => ({ versions: new Map(), tags: new Map(), retiredPaths: new Set() });
 
 interface Target {
   repository: string;
@@ -29,6 +31,19 @@ export type ArtifactCommand =
       tags?: string[];
     })
   | (Target & {
+      /**
+       * Adds files to a version: the version's first files publish it (ArtifactPublished, also
+       * after it was deleted), later ones are ArtifactFilesAdded. A file path is never taken twice
+       * in a stream: not while live in any version, and not after its deletion unless
+       * `allowReuseAfterDelete` (PyPI forbids reusing a file name, ever). Redeploy does not apply.
+       */
+      type: 'AddArtifactFiles';
+      version: string;
+      files: StoredFile[];
+      metadata: Record<string, unknown>;
+      allowReuseAfterDelete: boolean;
+    })
+  | (Target & {
       type: 'DeleteArtifact';
       version: string;
       /**
@@ -45,8 +60,15 @@ export type ArtifactCommand =
 export function evolveArtifact(state: ArtifactState, event: DomainEvent): ArtifactState {
   switch (event.type) {
     case 'ArtifactPublished': {
+      const before = state.versions.get(event.data.version);
+      const replaced = before && !before.deleted ? before.files.filter((f) => !event.data.files.some((n) => n.path === f.path)) : [];
       const versions = new Map(state.versions).set(event.data.version, { files: event.data.files, deleted: false });
-      return { ...state, versions };
+      return { ...state, versions, retiredPaths: retire(state.retiredPaths, replaced) };
+    }
+    case 'ArtifactFilesAdded': {
+      const v = state.versions.get(event.data.version);
+      if (!v) return state;
+      return { ...state, versions: new Map(state.versions).set(event.data.version, { ...v, files: [...v.files, ...event.data.files] }) };
     }
     case 'ArtifactDeleted':
     case 'ArtifactDeprecated':
@@ -59,7 +81,8 @@ export function evolveArtifact(state: ArtifactState, event: DomainEvent): Artifa
           : event.type === 'ArtifactDeprecated'
             ? { ...v, deprecated: event.data.message || undefined }
             : { ...v, yanked: event.data.yanked };
-      return { ...state, versions: new Map(state.versions).set(event.data.version, next) };
+      const retiredPaths = event.type === 'ArtifactDeleted' ? retire(state.retiredPaths, event.data.files) : state.retiredPaths;
+      return { ...state, versions: new Map(state.versions).set(event.data.version, next), retiredPaths };
     }
     case 'TagSet':
       return { ...state, tags: new Map(state.tags).set(event.data.tag, event.data.version) };
@@ -72,6 +95,8 @@ export function evolveArtifact(state: ArtifactState, event: DomainEvent): Artifa
       return state;
   }
 }
+
+const retire = (paths: Set<string>, files: readonly StoredFile[]) => (files.length === 0 ? paths : new Set([...paths, ...files.map((f) => f.path)]));
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const live = (state: ArtifactState, version: string) => {
@@ -97,6 +122,20 @@ export function decideArtifact(command: ArtifactCommand, state: ArtifactState): 
         { type: 'ArtifactPublished', schemaVersion: 1, data },
         ...tags.map((tag): DomainEvent => ({ type: 'TagSet', schemaVersion: 1, data: { ...target, tag, version: command.version } })),
       ];
+    }
+    case 'AddArtifactFiles': {
+      const paths = command.files.map((f) => f.path);
+      if (paths.length === 0) throw new DomainError('BAD_REQUEST', 'no files to add');
+      if (new Set(paths).size !== paths.length) throw new DomainError('BAD_REQUEST', 'the same file path twice in one addition');
+      for (const path of paths) {
+        const holder = [...state.versions].find(([, v]) => !v.deleted && v.files.some((f) => f.path === path));
+        if (holder) throw new DomainError('FILE_EXISTS', `${path} already exists (in ${name} ${holder[0]})`, { path });
+        if (state.retiredPaths.has(path) && !command.allowReuseAfterDelete) {
+          throw new DomainError('FILE_EXISTS', `${path} was deleted and its name cannot be used again`, { path });
+        }
+      }
+      const data = { ...target, version: command.version, files: command.files, metadata: command.metadata };
+      return [live(state, command.version) ? { type: 'ArtifactFilesAdded', schemaVersion: 1, data } : { type: 'ArtifactPublished', schemaVersion: 1, data }];
     }
     case 'DeleteArtifact': {
       const existing = live(state, command.version);

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   ALREADY_EXISTS: { status: 409, title: 'Already exists' },
   VERSION_EXISTS: { status: 409, title: 'Version already exists' },
+  FILE_EXISTS: { status: 409, title: 'File already exists' },
   CONCURRENCY_CONFLICT: { status: 409, title: 'Concurrent modification' },
   GONE: { status: 410, title: 'Gone' },
   TOO_LARGE: { status: 413, title: 'Payload too large' },

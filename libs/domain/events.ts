@@ -61,6 +61,18 @@ export type ArtifactPublished = Event<'ArtifactPublished', {
   files: StoredFile[];
   metadata: Record<string, unknown>;
 }>;
+/**
+ * Files added to a version that already has live files (a PyPI release gains a wheel beside its
+ * sdist). `metadata` is format-specific, about the added files; the format's projections merge it.
+ */
+export type ArtifactFilesAdded = Event<'ArtifactFilesAdded', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  metadata: Record<string, unknown>;
+}>;
 export type ArtifactDeleted = Event<'ArtifactDeleted', {
   repository: string;
   format: string;
@@ -84,6 +96,7 @@ export type DomainEvent =
   | RepositoryConfigured
   | RepositoryDeleted
   | ArtifactPublished
+  | ArtifactFilesAdded
   | ArtifactDeleted
   | TagSet
   | TagRemoved

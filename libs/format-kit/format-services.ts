@@ -7,10 +7,29 @@ export interface PublishRequest {
   format: string;
   name: string;
   version: string;
-  files: { path: string; mediaType: string; body: Readable; expected?: ExpectedDigests }[];
+  files: IncomingFile[];
   metadata?: Record<string, unknown>;
   /** tags to point at the new version in the same append (npm: `latest` or `--tag`) */
   tags?: string[];
+}
+
+/** One upload to store before anything is recorded (see `FormatServices.storeFile`). */
+export interface IncomingFile {
+  path: string;
+  mediaType: string;
+  body: Readable;
+  expected?: ExpectedDigests;
+}
+
+/** Files already stored with `storeFile`, to add to a version. */
+export interface AddFilesRequest {
+  repository: RepositoryView;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  /** format-specific, about the added files (ArtifactPublished / ArtifactFilesAdded `metadata`) */
+  metadata: Record<string, unknown>;
 }
 
 export interface ArtifactTarget {
@@ -28,6 +47,18 @@ export interface FormatServices {
   /** The repository, which must exist and be of `format` (REPOSITORY_NOT_FOUND / WRONG_FORMAT). */
   repository(name: string, format: string): Promise<RepositoryView>;
   publish(request: PublishRequest, metadata: EventMetadata): Promise<{ position: number; files: StoredFile[] }>;
+  /**
+   * Streams a file into the blob store (hashed, checked against `expected`, refused beyond the
+   * repository's maxUploadBytes) without recording anything, so that a format can inspect the
+   * content (`blobs.get`) before it decides. Content never added is removed by GC after its grace.
+   */
+  storeFile(repository: RepositoryView, file: IncomingFile): Promise<StoredFile>;
+  /**
+   * Adds stored files to a version; its first files publish it (ArtifactPublished), later ones
+   * are ArtifactFilesAdded. A path already used in the artifact, live or deleted, is FILE_EXISTS
+   * (reuse after delete follows the plugin's `allowReuseAfterDelete`).
+   */
+  addFiles(request: AddFilesRequest, metadata: EventMetadata): Promise<{ position: number }>;
   /**
    * Deletes a version; tags on it are removed, except `latest`, which moves to what `pickLatest`
    * chooses among the remaining versions (format-specific ordering).

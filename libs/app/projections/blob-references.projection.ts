@@ -1,20 +1,23 @@
-import type { ArtifactDeleted, ArtifactPublished, BlobPurged } from '../../domain/index.js';
+import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, BlobPurged } from '../../domain/index.js';
 import type { Projection } from '../../ports/index.js';
 
 /** Reference counts of blobs, as a projection of the log: what GC may and may not remove. */
 export const blobReferencesProjection: Projection = {
   name: 'blob-references',
   version: 1,
-  handles: ['ArtifactPublished', 'ArtifactDeleted', 'BlobPurged'],
+  handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ArtifactDeleted', 'BlobPurged'],
   ddl: 'blob-references/v1.sql',
   async apply(event, tx, table) {
-    if (event.type === 'ArtifactPublished') {
-      const d = event.data as ArtifactPublished['data'];
-      // a redeploy replaces the version's files: the old ones count as deleted from now on
-      await tx.query(
-        `UPDATE ${table} SET deleted_at = $5 WHERE repository = $1 AND format = $2 AND name = $3 AND version = $4 AND deleted_at IS NULL`,
-        [d.repository, d.format, d.name, d.version, event.recordedAt],
-      );
+    if (event.type === 'ArtifactPublished' || event.type === 'ArtifactFilesAdded') {
+      const d = event.data as ArtifactPublished['data'] | ArtifactFilesAdded['data'];
+      if (event.type === 'ArtifactPublished') {
+        // a redeploy replaces the version's files: the old ones count as deleted from now on
+        await tx.query(
+          `UPDATE ${table} SET deleted_at = $5 WHERE repository = $1 AND format = $2 AND name = $3 AND version = $4 AND deleted_at IS NULL`,
+          [d.repository, d.format, d.name, d.version, event.recordedAt],
+        );
+      }
+      // every file the event names is referenced: all of a publish's, or those added to the version
       for (const f of d.files) {
         await tx.query(
           `INSERT INTO ${table} (digest, repository, format, name, version, path, size) VALUES ($1, $2, $3, $4, $5, $6, $7)

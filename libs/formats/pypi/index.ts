@@ -1,0 +1,1 @@
+export { pypiFormat } from './pypi.plugin.js';

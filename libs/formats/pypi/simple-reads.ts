@@ -1,0 +1,87 @@
+import { pipeline } from 'node:stream/promises';
+import { DomainError } from '../../domain/index.js';
+import { principalOf } from '../../format-kit/index.js';
+import { negotiate } from './negotiate.js';
+import { authorizeFor, notModified, type PypiContext } from './pypi-context.js';
+import { PYPI } from './pypi-state.js';
+import { renderIndex, type RenderedPage } from './simple-pages.js';
+
+const CACHE = 'private, max-age=0, must-revalidate';
+
+function sendPage(ctx: PypiContext, page: RenderedPage, contentType: string): void {
+  ctx.res.set({ etag: page.etag, vary: 'Accept', 'cache-control': CACHE, 'content-type': contentType });
+  if (notModified(ctx.req, page.etag)) {
+    ctx.res.status(304).end();
+    return;
+  }
+  ctx.res.status(200);
+  if (ctx.req.method === 'HEAD') ctx.res.set('content-length', String(Buffer.byteLength(page.body))).end();
+  else ctx.res.send(page.body);
+}
+
+const formatParam = (ctx: PypiContext) => (typeof ctx.req.query.format === 'string' ? ctx.req.query.format : undefined);
+
+/**
+ * GET /pypi/<repo>/simple/: the project list (https://peps.python.org/pep-0503/,
+ * https://peps.python.org/pep-0691/#project-list). Rendered per request from one indexed query of
+ * the names (clients installing never read it), and only with the projects the caller may read.
+ */
+export async function listProjects(ctx: PypiContext): Promise<void> {
+  // anonymous callers without anonymous read get the 401 challenge; others see what they may read
+  if (!principalOf(ctx.req)) authorizeFor(ctx, 'read');
+  const rep = negotiate(ctx.req.get('accept'), formatParam(ctx));
+  const projects = (await ctx.queries.projects(ctx.repository.name)).filter((p) => {
+    try {
+      authorizeFor(ctx, 'read', p.name);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  sendPage(ctx, renderIndex(projects, rep.kind), rep.contentType);
+}
+
+/**
+ * GET /pypi/<repo>/simple/<project>/: the stored project page, PEP 503 HTML or PEP 691 JSON by
+ * `Accept` (https://peps.python.org/pep-0691/#version-format-selection), with an ETag.
+ */
+export async function projectPage(ctx: PypiContext, project: string): Promise<void> {
+  authorizeFor(ctx, 'read', project);
+  const rep = negotiate(ctx.req.get('accept'), formatParam(ctx));
+  const page = await ctx.queries.page(ctx.repository.name, project, rep.kind);
+  if (!page) throw new DomainError('NOT_FOUND', `no project "${project}" in this repository`);
+  sendPage(ctx, page, rep.contentType);
+}
+
+/**
+ * GET /pypi/<repo>/files/<project>/<file>: a distribution file, or its core metadata at
+ * `<file>.metadata` (https://peps.python.org/pep-0658/, https://peps.python.org/pep-0714/).
+ * Files are immutable: cached for good, with their sha256 as ETag.
+ */
+export async function downloadFile(ctx: PypiContext, project: string, file: string): Promise<void> {
+  authorizeFor(ctx, 'read', project);
+  const found = await ctx.queries.download(ctx.repository.name, project, file);
+  if (!found) throw new DomainError('NOT_FOUND', `no file ${file} in project "${project}"`);
+  const etag = `"${found.sha256}"`;
+  ctx.res.set({
+    etag,
+    'content-type': found.kind === 'metadata' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    'cache-control': 'private, max-age=31536000, immutable',
+    'x-checksum-sha256': found.sha256,
+  });
+  if (notModified(ctx.req, etag)) {
+    ctx.res.status(304).end();
+    return;
+  }
+  ctx.res.status(200).set('content-length', String(found.size));
+  if (ctx.req.method === 'HEAD') {
+    ctx.res.end();
+    return;
+  }
+  const body = await ctx.services.blobs.get(found.sha256).catch((e) => {
+    if (e instanceof DomainError && e.code === 'NOT_FOUND') throw new DomainError('GONE', 'the content of this file has been purged');
+    throw e;
+  });
+  await pipeline(body, ctx.res).catch(() => body.destroy());
+  ctx.services.traffic.bytesOut(PYPI, found.size);
+}
