@@ -1,29 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
+import { binary, filesUnder } from '../support/http-helpers.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-
-/** superagent's parser that collects a binary body into a Buffer */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name))));
-    else out.push(join(dir, e.name));
-  }
-  return out;
-}
 
 describe('generic format: PUT/GET/HEAD/DELETE, ranges, checksums, listing', () => {
   let r: TestRegistry;

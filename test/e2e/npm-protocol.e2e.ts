@@ -1,30 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { integrityOf, packageTarball, publishDocument, shasumOf, tarOf } from '../support/npm-fixtures.js';
+import { binary, filesUnder } from '../support/http-helpers.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ABBREVIATED = 'application/vnd.npm.install-v1+json';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name))));
-    else out.push(join(dir, e.name));
-  }
-  return out;
-}
-
-/** superagent's parser that collects a binary body into a Buffer */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('npm registry protocol over HTTP: documents, errors, access, bad input', () => {
   let r: TestRegistry;

@@ -1,28 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { coreMetadata, digestsOf, multipartBody, sdistOf, tarGzOf, uploadFields, wheelOf, zipOf } from '../support/pypi-fixtures.js';
+import { binary, filesUnder } from '../support/http-helpers.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const JSON_V1 = 'application/vnd.pypi.simple.v1+json';
 const PIP_ACCEPT = `${JSON_V1}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01`;
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name))));
-    else out.push(join(dir, e.name));
-  }
-  return out;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const binary = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 type Dist = { filename: string; bytes: Buffer };
