@@ -81,8 +81,10 @@ describe('admin API (problem+json, events, verify, projections, docs)', () => {
     const head = Number(first.headers['x-strata-head-position']);
     const pending = request(r.http).get(`/api/v1/events?from=${head + 1}&waitMs=5000`).set(auth());
     const started = Date.now();
-    setTimeout(() => void request(r.http).post('/api/v1/repositories').set(auth()).send({ name: 'late', format: 'generic' }).then(() => undefined), 200);
+    const late = new Promise((resolve) => setTimeout(resolve, 200)).then(() => request(r.http).post('/api/v1/repositories').set(auth()).send({ name: 'late', format: 'generic' }));
     const res = await pending;
+    // the long poll answers at the append; the create answers once its read model has it
+    expect((await late).status).toBe(201);
     expect(res.body.items[0]).toMatchObject({ position: head + 1, type: 'RepositoryCreated' });
     expect(Date.now() - started).toBeLessThan(4000);
     await request(r.http).get('/api/v1/events?from=abc').set(auth()).expect(400);
