@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import {
   DomainError,
   decideArtifact,
@@ -10,15 +9,12 @@ import {
   type RepositoryView,
   type ArtifactCommand,
 } from '../domain/index.js';
-import type { BlobStore, ExpectedDigests } from '../ports/index.js';
+import type { BlobStore } from '../ports/index.js';
 import type { StreamWriter } from './stream-writer.js';
+import type { IncomingFile } from '../format-kit/index.js';
 
-export interface IncomingFile {
-  path: string;
-  mediaType: string;
-  body: Readable;
-  expected?: ExpectedDigests;
-}
+// one definition of an incoming file: the one formats hand over
+export type { IncomingFile };
 
 export interface PublishInput {
   repository: RepositoryView;
