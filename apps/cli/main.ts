@@ -8,12 +8,14 @@ import { gcCommands } from './commands/gc.js';
 import { grantCommands } from './commands/grants.js';
 import { groupCommands } from './commands/groups.js';
 import { historyCommands } from './commands/history.js';
+import { promotionCommands } from './commands/promote.js';
 import { projectionCommands } from './commands/projections.js';
 import { repoCommands } from './commands/repo.js';
 import { tokenCommands } from './commands/tokens.js';
 import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/users.js';
 import { verifyCommands } from './commands/verify.js';
+import { yankCommands } from './commands/yank.js';
 import { CliError, UsageError, isAbort } from './errors.js';
 import { commandHelp, overviewHelp } from './help.js';
 import { ApiClient } from './http.js';
@@ -27,6 +29,8 @@ export const COMMANDS: Command[] = [
   ...transferCommands,
   ...eventCommands,
   ...historyCommands,
+  ...promotionCommands,
+  ...yankCommands,
   ...verifyCommands,
   ...projectionCommands,
   ...gcCommands,

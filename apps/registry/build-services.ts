@@ -2,16 +2,22 @@ import type { Logger } from 'pino';
 import {
   ArtifactCommands,
   blobReferencesProjection,
+  createHistoryServices,
   GarbageCollector,
+  historyProjection,
   IdentityCommands,
   IdentityQueries,
   ProjectionRunner,
+  RemoteCache,
+  remoteFilesProjection,
   repositoriesProjection,
   RepositoryCommands,
   RepositoryQueries,
   scheduleGarbageCollection,
   SignIn,
   StreamWriter,
+  UpstreamCredentials,
+  VirtualMembers,
 } from '../../libs/app/index.js';
 import {
   Authenticator,
@@ -19,12 +25,16 @@ import {
   identityProjections,
   LoginThrottle,
   PasswordStore,
+  RegistryTokens,
+  SecretBox,
+  secretBoxKey,
   SessionService,
   sessionSecret,
   TokenService,
   type PasswordVerifier,
 } from '../../libs/auth/index.js';
 import { LdapDirectory } from '../../libs/auth/ldap/ldap-directory.js';
+import { HttpUpstream } from '../../libs/adapters/upstream-http/index.js';
 import type { StrataConfig } from '../../libs/config/config.js';
 import type { Infrastructure } from '../../libs/config/infrastructure.js';
 import type { FormatPlugin } from '../../libs/format-kit/index.js';
@@ -35,7 +45,7 @@ import { RegistryServices } from './registry-services.js';
 
 /** Every projection the registry serves from: core, identity, then each format's. */
 export function allProjections(formats: readonly FormatPlugin[] = ENABLED_FORMATS): Projection[] {
-  return [repositoriesProjection, blobReferencesProjection, ...identityProjections, ...formats.flatMap((f) => f.projections)];
+  return [repositoriesProjection, blobReferencesProjection, remoteFilesProjection, historyProjection, ...identityProjections, ...formats.flatMap((f) => f.projections)];
 }
 
 export interface BuildOptions {
@@ -54,11 +64,18 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
     logger.warn({ file }, 'generated the bootstrap admin token; it is in this file (mode 0600)'),
   );
   await tokens.installBootstrapToken(adminToken);
-  const sessions = new SessionService(infra.sql, await sessionSecret(config.dataDir, config.jwtSecret));
+  const secret = await sessionSecret(config.dataDir, config.jwtSecret);
+  const sessions = new SessionService(infra.sql, secret);
 
   const writer = new StreamWriter(infra.eventStore, runner, config.consistencyTimeoutMs);
   const artifacts = new ArtifactCommands(writer, infra.blobStore);
-  const gc = new GarbageCollector(infra.sql, infra.blobStore, infra.eventStore, writer, { graceMs: config.gcGraceMs, undoWindowMs: config.undoWindowMs });
+  const history = createHistoryServices({
+    sql: infra.sql, store: infra.eventStore, blobs: infra.blobStore, queue: infra.queue, writer, undoWindowMs: config.undoWindowMs,
+    reuseAfterDelete: (format) => formats.find((f) => f.format === format)?.allowReuseAfterDelete ?? false,
+  });
+  const gc = new GarbageCollector(infra.sql, infra.blobStore, infra.eventStore, writer, {
+    graceMs: config.gcGraceMs, undoWindowMs: config.undoWindowMs, keeps: (sha256) => history.exports.keeps(sha256),
+  });
   const refs = projectionTable(blobReferencesProjection);
   const metrics = new RegistryMetrics({
     head: async () => (await infra.eventStore.head()).position,
@@ -66,6 +83,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
     blobBytes: async () =>
       Number((await infra.sql.query<{ n: number }>(`SELECT coalesce(sum(size), 0)::float8 AS n FROM (SELECT DISTINCT digest, size FROM ${refs} WHERE NOT purged) b`)).rows[0].n),
   });
+  const upstreamCredentials = new UpstreamCredentials(infra.sql, new SecretBox(await secretBoxKey(config.dataDir, config.secretKey)));
   const identityCommands = new IdentityCommands(writer);
   const identityQueries = new IdentityQueries(infra.sql);
   const passwords = new PasswordStore(infra.sql);
@@ -75,7 +93,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
     runner,
     writer,
     new RepositoryQueries(infra.sql),
-    new RepositoryCommands(writer, () => formats.map((f) => f.format)),
+    new RepositoryCommands(writer, () => formats.map((f) => f.format), upstreamCredentials),
     artifacts,
     gc,
     metrics,
@@ -85,13 +103,23 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       tokens,
       sessions,
       passwords,
-      authenticator: new Authenticator(infra.sql, sessions),
+      authenticator: new Authenticator(infra.sql, sessions, new RegistryTokens(secret)),
       commands: identityCommands,
       queries: identityQueries,
       signIn: new SignIn(identityQueries, identityCommands, passwords, new LoginThrottle(infra.sql), sessions, options.directory ?? (config.ldap ? new LdapDirectory(config.ldap) : undefined)),
     },
   );
+  services.history = history;
+  services.remote = new RemoteCache(infra.sql, infra.blobStore, new HttpUpstream({ userAgent: 'strata (remote repository)' }), writer, {
+    credentials: (repository) => upstreamCredentials.get(repository),
+    mismatch(details) {
+      metrics.upstreamMismatches.inc({ repository: details.repository });
+      logger.warn({ alert: 'upstream-mismatch', ...details }, 'the upstream now serves other bytes for a recorded file; the recorded bytes are kept');
+    },
+  });
+  services.virtual = new VirtualMembers(services.repositories);
   if (config.role !== 'api') {
+    await history.exports.start();
     await scheduleGarbageCollection(infra.queue, gc, config.gcIntervalMs, (err) => logger.error({ err }, 'scheduled blob GC failed'));
   }
   return { services, adminToken };

@@ -12,6 +12,9 @@ import { ENABLED_FORMATS } from './formats.js';
 import { buildServices, type BuildOptions } from './build-services.js';
 import { formatIdentity } from './format-identity.js';
 import { authentication, requestLogging, requestMetrics } from './middleware.js';
+import { pointInTimeRewrite, pointInTimeViews } from './point-in-time.js';
+import { currentView, PointInTimeViews, RepositoryQueries, repositoriesProjection, viewAwareSql } from '../../libs/app/index.js';
+import { DomainError } from '../../libs/domain/index.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistryServices } from './registry-services.js';
 
@@ -30,9 +33,15 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   const { services, adminToken } = await buildServices(config, infra, logger, formats, options);
   const { runner, artifactCommands: artifacts, repositories, metrics } = services;
 
+  // format routes read through the point-in-time view a request asks for (`/@<point>/...`), if any
+  const viewSql = viewAwareSql(infra.sql);
+  const viewedRepositories = new RepositoryQueries(viewSql);
+  const views = new PointInTimeViews(infra.sql, infra.eventStore, (format) => [repositoriesProjection, ...(formats.find((f) => f.format === format)?.projections ?? [])], {
+    maxViews: config.pointInTimeViews,
+  });
   const reuseAfterDelete = (format: string) => formats.find((f) => f.format === format)?.allowReuseAfterDelete ?? false;
   const formatServices: FormatServices = {
-    repository: (name, format) => repositories.getOfFormat(name, format),
+    repository: (name, format) => viewedRepositories.getOfFormat(name, format),
     publish: (request, metadata) => artifacts.publish({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),
     storeFile: (repository, file) => artifacts.storeFile(repository, file),
     addFiles: (request, metadata) => artifacts.addFiles({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),
@@ -41,10 +50,14 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
     removeTag: (target, tag, metadata, protectedTags) => artifacts.removeTag(target, tag, metadata, protectedTags),
     deprecate: (target, version, message, metadata) => artifacts.deprecate(target, version, message, metadata),
     yank: (target, version, yanked, reason, metadata) => artifacts.yank(target, version, yanked, reason, metadata),
-    blobs: infra.blobStore,
-    sql: infra.sql,
+    pushManifest: (target, digest, files, manifest, tag, metadata) => artifacts.pushManifest(target, digest, files, manifest, tag, metadata),
+    uploads: infra.blobStore,
+    blobs: viewedBlobs(infra.blobStore),
+    remote: services.remote,
+    virtual: services.virtual,
+    sql: viewSql,
     identity: formatIdentity(services),
-    baseUrl: (req) => config.baseUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`,
+    baseUrl: (req) => (config.baseUrl ?? `${req.protocol}://${req.get('host') ?? `localhost:${config.port}`}`).replace(/\/+$/, '') + (currentView()?.prefix ?? ''),
     traffic: {
       bytesIn: (format, n) => metrics.bytesIn.inc({ format }, n),
       bytesOut: (format, n) => metrics.bytesOut.inc({ format }, n),
@@ -56,8 +69,10 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
   server.use(requestLogging(logger));
+  server.use(pointInTimeRewrite());
   server.use(requestMetrics(metrics, formats));
   server.use(authentication(services.identity.authenticator, formats));
+  server.use(pointInTimeViews(views, repositories, formats));
   // JSON bodies only on the admin API: format routes stream their bodies untouched
   server.use('/api', express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   const app = await NestFactory.create(RegistryModule.forRoot(services, formatServices, formats), new ExpressAdapter(server), {
@@ -76,6 +91,18 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
       await app.close();
       await runner.stop();
     },
+  };
+}
+
+/** In a point-in-time view, a file whose bytes were purged since is 410 Gone, not 404. */
+function viewedBlobs(blobs: Infrastructure['blobStore']): FormatServices['blobs'] {
+  const gone = (e: unknown) => {
+    if (currentView() && e instanceof DomainError && e.code === 'NOT_FOUND') throw new DomainError('GONE', 'the bytes of this file were purged after this point in time');
+    throw e;
+  };
+  return {
+    get: (digest, range) => blobs.get(digest, range).catch(gone),
+    stat: (digest) => blobs.stat(digest),
   };
 }
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../../libs/domain/index.js';
 import type { FormatIdentity } from '../../libs/format-kit/index.js';
 import type { RegistryServices } from './registry-services.js';
 
@@ -26,5 +27,13 @@ export function formatIdentity(s: RegistryServices): FormatIdentity {
     async revokeGrant(repository, grantId, metadata) {
       await commands.revoke(repository, grantId, metadata);
     },
+    principalFor: (userId, authMethod) => s.identity.authenticator.principalForUser(userId, { authMethod, readOnly: false, repositories: null }),
+    async issueRegistryToken(claims, service) {
+      const tokens = s.identity.authenticator.registryTokens;
+      if (!tokens) throw new DomainError('UNAVAILABLE', 'registry tokens are not configured');
+      return tokens.issue(claims, service);
+    },
+    // OIDC's login takes a same-origin returnTo; SAML's ACS answers JSON and cannot send the browser back yet
+    singleSignOn: () => (s.config.oidc ? [{ label: 'single sign-on (OpenID Connect)', loginPath: '/api/v1/auth/oidc/login', returnParam: 'returnTo' }] : []),
   };
 }

@@ -14,6 +14,7 @@ export class RegistryMetrics {
   readonly bytesIn = new client.Counter({ name: 'strata_bytes_in_total', help: 'Artifact bytes received', labelNames: ['format'], registers: [this.registry] });
   readonly bytesOut = new client.Counter({ name: 'strata_bytes_out_total', help: 'Artifact bytes sent', labelNames: ['format'], registers: [this.registry] });
   readonly uploadsInFlight = new client.Gauge({ name: 'strata_uploads_in_flight', help: 'Uploads being received', labelNames: ['format'], registers: [this.registry] });
+  readonly upstreamMismatches = new client.Counter({ name: 'strata_upstream_mismatch_total', help: 'Upstream files that changed bytes after they were recorded (refused)', labelNames: ['repository'], registers: [this.registry] });
   private inFlight = 0;
   private drained: (() => void)[] = [];
 

@@ -2,13 +2,16 @@ import type { Logger } from 'pino';
 import type {
   ArtifactCommands,
   GarbageCollector,
+  HistoryServices,
   IdentityCommands,
   IdentityQueries,
   ProjectionRunner,
   RepositoryCommands,
+  RemoteCache,
   RepositoryQueries,
   SignIn,
   StreamWriter,
+  VirtualMembers,
 } from '../../libs/app/index.js';
 import type { Authenticator, PasswordStore, SessionService, TokenService } from '../../libs/auth/index.js';
 import type { StrataConfig } from '../../libs/config/config.js';
@@ -18,6 +21,12 @@ import type { RegistryMetrics } from './metrics.js';
 
 /** Everything the registry's controllers use, built once at start (see build-services.ts). */
 export class RegistryServices {
+  /** promotions, restores, history and exports (set by buildServices right after construction) */
+  history!: HistoryServices;
+  /** remote repositories' upstream cache and virtual repositories' members (set by buildServices) */
+  remote!: RemoteCache;
+  virtual!: VirtualMembers;
+
   constructor(
     readonly config: StrataConfig,
     readonly infra: Infrastructure,

@@ -2,8 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { FORMAT_SERVICES, type FormatPlugin, type FormatServices } from '../../libs/format-kit/index.js';
 import { DocsController } from './admin/docs.controller.js';
 import { EventsController } from './admin/events.controller.js';
+import { ExportsController } from './admin/exports.controller.js';
+import { HistoryController } from './admin/history.controller.js';
+import { PromotionsController } from './admin/promotions.controller.js';
 import { HealthController } from './admin/health.controller.js';
 import { OperationsController } from './admin/operations.controller.js';
+import { YankController } from './admin/yank.controller.js';
 import { RepositoriesController } from './admin/repositories.controller.js';
 import { RegistryServices } from './registry-services.js';
 import { AuthController } from './admin/identity/auth.controller.js';
@@ -30,7 +34,7 @@ export class RegistryModule {
       module: RegistryModule,
       imports: [shared, ...formats.map((f) => f.module)],
       controllers: [
-        HealthController, DocsController, RepositoriesController, EventsController, OperationsController,
+        HealthController, DocsController, YankController, HistoryController, RepositoriesController, EventsController, OperationsController, PromotionsController, ExportsController,
         AuthController, UsersController, GroupsController, RepositoryPermissionsController, GlobalPermissionsController, TokensController, OidcController, SamlController,
       ],
     };

@@ -84,8 +84,8 @@ export class ArtifactCommands {
    * with `addFiles`. Content never referenced by an event is removed by GC after its grace period.
    */
   async storeFile(repository: RepositoryView, f: IncomingFile): Promise<StoredFile> {
-    const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: repository.config.maxUploadBytes });
-    return { path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5 };
+    const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: repository.config.maxUploadBytes, ...(f.sha512 ? { sha512: true } : {}) });
+    return { path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5, ...(d.sha512 ? { sha512: d.sha512 } : {}) };
   }
 
   /** Adds stored files to a version (AddArtifactFiles: publishes the version with its first files). */
@@ -104,6 +104,11 @@ export class ArtifactCommands {
 
   delete(repository: string, format: string, name: string, version: string, metadata: EventMetadata, pickLatest?: (remaining: string[]) => string | undefined) {
     return this.execute({ repository, format, name }, (t) => ({ type: 'DeleteArtifact', ...t, version, pickLatest }), metadata);
+  }
+
+  /** Records an OCI manifest (its blobs already stored) and optionally tags it (PushManifest). */
+  pushManifest(target: Target, digest: string, files: StoredFile[], manifestMetadata: Record<string, unknown>, tag: string | undefined, metadata: EventMetadata) {
+    return this.execute(target, (t) => ({ type: 'PushManifest', ...t, version: digest, files, metadata: manifestMetadata, tag }), metadata);
   }
 
   setTag(target: Target, tag: string, version: string, metadata: EventMetadata) {

@@ -1,6 +1,8 @@
-import type { EventMetadata } from '../domain/index.js';
+import type { EventMetadata, RepositoryConfig } from '../domain/index.js';
 import { projectionTable, type BlobStore, type EventStore, type Sql } from '../ports/index.js';
 import { blobReferencesProjection } from './projections/blob-references.projection.js';
+import { repositoriesProjection } from './projections/repositories.projection.js';
+import { restoreWindowMs } from './promotion-commands.js';
 import type { StreamWriter } from './stream-writer.js';
 
 export interface GcDecision {
@@ -19,6 +21,7 @@ export interface GcReport {
 }
 
 const refs = projectionTable(blobReferencesProjection);
+const repos = projectionTable(repositoriesProjection);
 
 /**
  * Blob GC (DESIGN.md section 5). A blob is removed only when no live artifact references it, no
@@ -32,7 +35,12 @@ export class GarbageCollector {
     private readonly blobs: BlobStore,
     private readonly store: EventStore,
     private readonly writer: StreamWriter,
-    private readonly options: { graceMs: number; undoWindowMs: number },
+    private readonly options: {
+      graceMs: number;
+      undoWindowMs: number;
+      /** other keepers of blobs that no artifact references (export files in their retention period) */
+      keeps?: (sha256: string) => Promise<boolean>;
+    },
   ) {}
 
   async run(dryRun: boolean, metadata: EventMetadata): Promise<GcReport> {
@@ -67,17 +75,27 @@ export class GarbageCollector {
     return report;
   }
 
+  /**
+   * Per repository that referenced the blob: a live reference keeps it; a legal hold keeps it; a
+   * deleted one keeps it until the repository's restore window (restoreWindowDays, default the
+   * server's undo window) has passed since the deletion. A deleted repository uses the default.
+   */
   private async judge(digest: string, modifiedAt: Date, now: number): Promise<{ remove: boolean; reason: string; everReferenced?: boolean }> {
-    const row = (
-      await this.sql.query<{ live: number; total: number; last_deleted: Date | null }>(
-        `SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*)::int AS total, max(deleted_at) AS last_deleted FROM ${refs} WHERE digest = $1`,
+    const rows = (
+      await this.sql.query<{ repository: string; live: number; last_deleted: Date | null; config: RepositoryConfig | null }>(
+        `SELECT r.repository, count(*) FILTER (WHERE r.deleted_at IS NULL)::int AS live, max(r.deleted_at) AS last_deleted, p.config
+           FROM ${refs} r LEFT JOIN ${repos} p ON p.name = r.repository WHERE r.digest = $1 GROUP BY r.repository, p.config`,
         [digest],
       )
-    ).rows[0];
-    if (row.live > 0) return { remove: false, reason: `referenced by ${row.live} live artifact file(s)` };
+    ).rows;
+    const live = rows.reduce((n, r) => n + r.live, 0);
+    if (live > 0) return { remove: false, reason: `referenced by ${live} live artifact file(s)` };
+    const held = rows.find((r) => r.config?.legalHold);
+    if (held) return { remove: false, reason: `under the legal hold of repository ${held.repository}` };
+    if (this.options.keeps && (await this.options.keeps(digest.replace(/^sha256:/, '')))) return { remove: false, reason: 'an export file inside its retention period' };
     const age = now - modifiedAt.getTime();
-    if (row.total > 0 && row.last_deleted) {
-      const until = new Date(row.last_deleted).getTime() + this.options.undoWindowMs;
+    if (rows.length > 0) {
+      const until = Math.max(...rows.map((r) => (r.last_deleted ? new Date(r.last_deleted).getTime() : 0) + restoreWindowMs({ config: r.config ?? ({} as RepositoryConfig) }, this.options.undoWindowMs)));
       if (until > now) return { remove: false, reason: `referenced by deleted artifacts still inside the undo window (until ${new Date(until).toISOString()})` };
       return { remove: true, reason: 'referenced only by deleted artifacts whose undo window has passed', everReferenced: true };
     }

@@ -1,6 +1,7 @@
 import { DomainError, type DomainEvent, type EventMetadata, type RecordedEvent } from '../domain/index.js';
 import type { EventStore } from '../ports/index.js';
 import type { ProjectionRunner } from './projections/projection-runner.js';
+import { takes } from './projections/event-presentation.js';
 
 /**
  * The write path's steps 3 and 4 (DESIGN.md section 5): load a stream, fold it, decide, append
@@ -44,7 +45,7 @@ export class StreamWriter {
    * `position`; a slow projector does not fail the write.
    */
   async settle(position: number, eventTypes?: readonly string[]): Promise<void> {
-    const names = eventTypes ? this.runner.projections.filter((p) => p.handles.some((t) => eventTypes.includes(t))).map((p) => p.name) : undefined;
+    const names = eventTypes ? this.runner.projections.filter((p) => eventTypes.some((t) => takes(p, t))).map((p) => p.name) : undefined;
     await this.runner.waitFor(position, names, this.consistencyTimeoutMs).catch((e) => {
       if (!(e instanceof DomainError && e.code === 'TIMEOUT')) throw e;
     });

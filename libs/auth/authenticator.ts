@@ -5,6 +5,7 @@ import { tokenFromHeaders } from './credentials.js';
 import type { Principal } from './principal.js';
 import { groupMembersProjection, grantsProjection, tokensProjection, usersProjection } from './projections/identity.projections.js';
 import { SessionService } from './sessions.js';
+import { RegistryTokens, restrictToAccess } from './registry-tokens.js';
 import { BOOTSTRAP_TOKEN_ID, hashToken } from './token-service.js';
 
 const T = {
@@ -58,13 +59,19 @@ interface TokenRow {
 export class Authenticator {
   private readonly lastUsedWrite = new Map<string, number>();
 
-  constructor(private readonly sql: Sql, private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly sessions: SessionService,
+    /** OCI registry bearer tokens (GET /v2/token), when the registry issues them */
+    readonly registryTokens?: RegistryTokens,
+  ) {}
 
   async authenticate(headers: Record<string, string | string[] | undefined>, clientIp: string | undefined): Promise<Principal | null> {
     const secret = tokenFromHeaders(headers);
     if (!secret) return null;
     if (secret.length > 4096) throw new DomainError('UNAUTHORIZED', 'invalid credentials');
     if (SessionService.looksLikeJwt(secret)) {
+      if (this.registryTokens && RegistryTokens.isRegistryToken(secret)) return this.principalForRegistryToken(secret);
       const userId = await this.sessions.verify(secret);
       return this.principalForUser(userId, { authMethod: 'session', readOnly: false, repositories: null });
     }
@@ -92,6 +99,18 @@ export class Authenticator {
     if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw new DomainError('UNAUTHORIZED', 'token expired');
     if (row.cidrs?.length && !addressAllowed(row.cidrs, clientIp)) throw new DomainError('FORBIDDEN', 'this token may not be used from this address');
     return toPrincipal(row.user_id, row, { authMethod: 'token', tokenId: row.id, readOnly: !!row.read_only, repositories: row.repositories });
+  }
+
+  /** A registry token's principal: its user (seen fresh: disabled users stop at once), narrowed to the token's access. */
+  private async principalForRegistryToken(jwt: string): Promise<Principal | null> {
+    const claims = await this.registryTokens!.verify(jwt);
+    if (claims.subject === 'anonymous') return null;
+    const via: Via = { authMethod: claims.authMethod, tokenId: claims.tokenId, readOnly: claims.readOnly, repositories: claims.repositories };
+    const principal =
+      claims.subject === `token:${BOOTSTRAP_TOKEN_ID}`
+        ? { id: claims.subject, userId: null, tokenId: BOOTSTRAP_TOKEN_ID, isAdmin: true, groups: [], grants: [], ...via }
+        : await this.principalForUser(claims.subject, via);
+    return restrictToAccess(principal, claims.access);
   }
 
   /** A user's principal (groups and grants loaded); UNAUTHORIZED when unknown or disabled. */

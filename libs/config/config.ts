@@ -15,6 +15,7 @@ const Env = z.object({
   STRATA_BASE_URL: z.string().url().optional(),
   STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
   STRATA_JWT_SECRET: z.string().min(32).optional(),
+  STRATA_SECRET_KEY: z.string().min(32).optional(),
   STRATA_ROLE: z.enum(['all', 'api', 'projector']).default('all'),
   STRATA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STRATA_GC_GRACE_SECONDS: z.coerce.number().int().min(0).default(3600),
@@ -22,6 +23,7 @@ const Env = z.object({
   STRATA_UNDO_WINDOW_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
   STRATA_SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().int().min(0).default(30),
   STRATA_CONSISTENCY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  STRATA_POINT_IN_TIME_VIEWS: z.coerce.number().int().min(1).default(32),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   S3_ENDPOINT: z.string().url().optional(),
@@ -42,6 +44,8 @@ export interface StrataConfig {
   adminToken?: string;
   /** signs session JWTs; every node must share it (generated into the data folder when unset) */
   jwtSecret?: string;
+  /** seals upstream credentials at rest; every node must share it (generated into the data folder when unset) */
+  secretKey?: string;
   role: 'all' | 'api' | 'projector';
   logLevel: string;
   gcGraceMs: number;
@@ -50,6 +54,8 @@ export interface StrataConfig {
   undoWindowMs: number;
   shutdownDeadlineMs: number;
   consistencyTimeoutMs: number;
+  /** point-in-time views kept built (least recently used beyond it are dropped) */
+  pointInTimeViews: number;
   databaseUrl?: string;
   redisUrl?: string;
   s3?: { endpoint?: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
@@ -61,7 +67,7 @@ export interface StrataConfig {
   saml?: SamlConfig;
 }
 
-const SECRETS = ['STRATA_ADMIN_TOKEN', 'STRATA_JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'EVENTSTORE_URL'];
+const SECRETS = ['STRATA_ADMIN_TOKEN', 'STRATA_JWT_SECRET', 'STRATA_SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'EVENTSTORE_URL'];
 
 /** Reads and validates the configuration; throws with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
@@ -85,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
     baseUrl: e.STRATA_BASE_URL?.replace(/\/+$/, ''),
     adminToken: e.STRATA_ADMIN_TOKEN,
     jwtSecret: e.STRATA_JWT_SECRET,
+    secretKey: e.STRATA_SECRET_KEY,
     role: e.STRATA_ROLE,
     logLevel: e.STRATA_LOG_LEVEL,
     gcGraceMs: e.STRATA_GC_GRACE_SECONDS * 1000,
@@ -92,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StrataConfig {
     undoWindowMs: e.STRATA_UNDO_WINDOW_SECONDS * 1000,
     shutdownDeadlineMs: e.STRATA_SHUTDOWN_DEADLINE_SECONDS * 1000,
     consistencyTimeoutMs: e.STRATA_CONSISTENCY_TIMEOUT_MS,
+    pointInTimeViews: e.STRATA_POINT_IN_TIME_VIEWS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     s3: e.S3_BUCKET

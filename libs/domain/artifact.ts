@@ -1,9 +1,25 @@
 import { DomainError } from './errors.js';
 import type { DomainEvent, StoredFile } from './events.js';
 
+export interface ArtifactVersionState {
+  files: StoredFile[];
+  /** format metadata: the publish's, with that of later ArtifactFilesAdded merged in (objects key by key) */
+  metadata: Record<string, unknown>;
+  deleted: boolean;
+  /** when it was deleted (known when the events folded were recorded ones) */
+  deletedAt?: string;
+  deprecated?: string;
+  yanked?: boolean;
+  /**
+   * the type of event that made the version live when it was not ArtifactPublished (OCI:
+   * ManifestPushed): promotions and restores carry it as `presentAs`, so read models see them as that
+   */
+  publishedAs?: string;
+}
+
 /** One artifact stream: every version and tag of one name in one repository of one format. */
 export interface ArtifactState {
-  versions: Map<string, { files: StoredFile[]; deleted: boolean; deprecated?: string; yanked?: boolean }>;
+  versions: Map<string, ArtifactVersionState>;
   tags: Map<string, string>;
   /** paths of files that were deleted (or replaced by a redeploy): a format may forbid their reuse */
   retiredPaths: Set<string>;
@@ -52,6 +68,38 @@ export type ArtifactCommand =
        */
       pickLatest?: (remaining: string[]) => string | undefined;
     })
+  | (Target & {
+      /** promotion into this (target) stream: the source version's files and metadata, see promotion.ts */
+      type: 'PromoteArtifact';
+      version: string;
+      from: string;
+      files: StoredFile[];
+      metadata: Record<string, unknown>;
+      allowReuseAfterDelete: boolean;
+      /** tags to point at the version in the target in the same append */
+      tags: string[];
+      sourcePosition?: number;
+      /** the source version's `publishedAs` */
+      presentAs?: string;
+    })
+  | (Target & {
+      /** an admin's undo of a delete, within `windowMs` of it (`now`: ISO time of the decision) */
+      type: 'RestoreArtifact';
+      version: string;
+      now: string;
+      windowMs: number;
+    })
+  | (Target & {
+      /**
+       * OCI: a manifest is content-addressed (version = its digest), so pushing it again changes
+       * nothing; `tag` (OCI tag syntax, mutable) then points at it, moving from where it was.
+       */
+      type: 'PushManifest';
+      version: string;
+      files: StoredFile[];
+      metadata: Record<string, unknown>;
+      tag?: string;
+    })
   | (Target & { type: 'SetTag'; tag: string; version: string })
   | (Target & { type: 'RemoveTag'; tag: string; protectedTags?: string[] })
   | (Target & { type: 'DeprecateArtifact'; version: string; message: string })
@@ -59,16 +107,21 @@ export type ArtifactCommand =
 
 export function evolveArtifact(state: ArtifactState, event: DomainEvent): ArtifactState {
   switch (event.type) {
-    case 'ArtifactPublished': {
+    case 'ArtifactPublished':
+    case 'ManifestPushed':
+    case 'ArtifactPromoted':
+    case 'ArtifactRestored': {
       const before = state.versions.get(event.data.version);
       const replaced = before && !before.deleted ? before.files.filter((f) => !event.data.files.some((n) => n.path === f.path)) : [];
-      const versions = new Map(state.versions).set(event.data.version, { files: event.data.files, deleted: false });
+      const publishedAs = event.type === 'ArtifactPublished' ? undefined : event.type === 'ManifestPushed' ? 'ManifestPushed' : event.data.presentAs;
+      const versions = new Map(state.versions).set(event.data.version, { files: event.data.files, metadata: event.data.metadata, deleted: false, ...(publishedAs ? { publishedAs } : {}) });
       return { ...state, versions, retiredPaths: retire(state.retiredPaths, replaced) };
     }
     case 'ArtifactFilesAdded': {
       const v = state.versions.get(event.data.version);
       if (!v) return state;
-      return { ...state, versions: new Map(state.versions).set(event.data.version, { ...v, files: [...v.files, ...event.data.files] }) };
+      const next = { ...v, files: [...v.files, ...event.data.files], metadata: mergeMetadata(v.metadata, event.data.metadata) };
+      return { ...state, versions: new Map(state.versions).set(event.data.version, next) };
     }
     case 'ArtifactDeleted':
     case 'ArtifactDeprecated':
@@ -77,7 +130,7 @@ export function evolveArtifact(state: ArtifactState, event: DomainEvent): Artifa
       if (!v) return state;
       const next =
         event.type === 'ArtifactDeleted'
-          ? { ...v, deleted: true }
+          ? { ...v, deleted: true, deletedAt: (event as { recordedAt?: string }).recordedAt }
           : event.type === 'ArtifactDeprecated'
             ? { ...v, deprecated: event.data.message || undefined }
             : { ...v, yanked: event.data.yanked };
@@ -96,9 +149,22 @@ export function evolveArtifact(state: ArtifactState, event: DomainEvent): Artifa
   }
 }
 
+/** Metadata of later additions merged into a version's: objects key by key (recursively), other values replaced. */
+export function mergeMetadata(base: Record<string, unknown>, added: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(added)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeMetadata(b, v) : v;
+  }
+  return out;
+}
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const retire = (paths: Set<string>, files: readonly StoredFile[]) => (files.length === 0 ? paths : new Set([...paths, ...files.map((f) => f.path)]));
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */
+const OCI_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const live = (state: ArtifactState, version: string) => {
   const v = state.versions.get(version);
   return v && !v.deleted ? v : undefined;
@@ -150,6 +216,45 @@ export function decideArtifact(command: ArtifactCommand, state: ArtifactState): 
             ? { type: 'TagSet', schemaVersion: 1, data: { ...target, tag, version: next } }
             : { type: 'TagRemoved', schemaVersion: 1, data: { ...target, tag } },
         );
+      }
+      return events;
+    }
+    case 'PromoteArtifact': {
+      const existing = state.versions.get(command.version);
+      if (existing && !existing.deleted) throw new DomainError('VERSION_EXISTS', `${name}@${command.version} already exists in ${repository}`);
+      if (existing?.deleted && !command.allowReuseAfterDelete) {
+        throw new DomainError('VERSION_EXISTS', `${name}@${command.version} was deleted in ${repository} and cannot be published there again`);
+      }
+      for (const tag of command.tags) assertTag(tag, command.version);
+      const { version, from, files, metadata, sourcePosition } = command;
+      const presentAs = command.presentAs ? { presentAs: command.presentAs } : {};
+      const data = { ...target, version, files, metadata, from, to: repository, ...(sourcePosition ? { sourcePosition } : {}), ...presentAs };
+      return [
+        { type: 'ArtifactPromoted', schemaVersion: 1, data },
+        ...command.tags.map((tag): DomainEvent => ({ type: 'TagSet', schemaVersion: 1, data: { ...target, tag, version } })),
+      ];
+    }
+    case 'RestoreArtifact': {
+      const v = state.versions.get(command.version);
+      if (!v) throw new DomainError('NOT_FOUND', `${name}@${command.version} never existed in ${repository}`);
+      if (!v.deleted) throw new DomainError('VERSION_EXISTS', `${name}@${command.version} is not deleted`);
+      if (v.deletedAt) {
+        const until = new Date(v.deletedAt).getTime() + command.windowMs;
+        if (until < new Date(command.now).getTime()) {
+          throw new DomainError('GONE', `${name}@${command.version} was deleted on ${v.deletedAt}; its restore window ended on ${new Date(until).toISOString()}`);
+        }
+      }
+      const presentAs = v.publishedAs ? { presentAs: v.publishedAs } : {};
+      return [{ type: 'ArtifactRestored', schemaVersion: 1, data: { ...target, version: command.version, files: v.files, metadata: v.metadata, ...presentAs } }];
+    }
+    case 'PushManifest': {
+      if (command.tag !== undefined && !OCI_TAG.test(command.tag)) throw new DomainError('BAD_REQUEST', `invalid tag "${command.tag}"`, { oci: 'TAG_INVALID' });
+      const events: DomainEvent[] = [];
+      if (!live(state, command.version)) {
+        events.push({ type: 'ManifestPushed', schemaVersion: 1, data: { ...target, version: command.version, files: command.files, metadata: command.metadata } });
+      }
+      if (command.tag !== undefined && state.tags.get(command.tag) !== command.version) {
+        events.push({ type: 'TagSet', schemaVersion: 1, data: { ...target, tag: command.tag, version: command.version } });
       }
       return events;
     }

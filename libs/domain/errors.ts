@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
   WRONG_FORMAT: { status: 400, title: 'Wrong format for repository' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  UPSTREAM_UNAVAILABLE: { status: 502, title: 'Upstream unavailable' },
+  UPSTREAM_REFUSED: { status: 502, title: 'Upstream address refused' },
+  UPSTREAM_MISMATCH: { status: 502, title: 'Upstream content changed' },
   TIMEOUT: { status: 504, title: 'Timed out' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

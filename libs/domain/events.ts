@@ -1,4 +1,5 @@
 import type { IdentityEvent } from './identity.js';
+import type { UpstreamConfig, VirtualConfig } from './remote.js';
 
 /**
  * Events are plain data with literal type names (never class names). `schemaVersion` lets an
@@ -26,6 +27,8 @@ export interface StoredFile {
   mediaType: string;
   sha1?: string;
   md5?: string;
+  /** only for files stored with `IncomingFile.sha512` (Maven) */
+  sha512?: string;
 }
 
 export type RepositoryType = 'hosted' | 'remote' | 'virtual';
@@ -38,10 +41,32 @@ export interface RepositoryConfig {
   allowRedeploy: boolean;
   /** streaming uploads are cut off beyond this many bytes (default 10 GiB) */
   maxUploadBytes: number;
-  /** remote repositories: the upstream they cache */
-  upstream?: { url: string };
+  /** remote repositories: the upstream they cache (its credential is sealed outside the log) */
+  upstream?: UpstreamConfig;
   /** virtual repositories: the ordered members they resolve through */
   members?: string[];
+  /** virtual repositories: the hosted member publishes go to */
+  publishTo?: string;
+  /** virtual repositories: the dependency-confusion guard (on by default) */
+  confusionGuard?: VirtualConfig['confusionGuard'];
+  /** Maven repositories: which versions they take (absent: both releases and SNAPSHOTs) */
+  versionPolicy?: 'releases' | 'snapshots' | 'both';
+  /** hosted repositories: what may be promoted into this one (absent: any same-format source, by an authorised caller) */
+  promotion?: PromotionRules;
+  /** how long a deleted version can be restored (and its blobs are kept), in days (default: the server's STRATA_UNDO_WINDOW_SECONDS) */
+  restoreWindowDays?: number;
+  /** keep every blob this repository ever referenced, whatever the windows say (default false) */
+  legalHold?: boolean;
+}
+
+/** Rules a target repository sets for promotions into it. */
+export interface PromotionRules {
+  /** only from these repositories */
+  allowedSources?: string[];
+  /** refuse versions that are deprecated or yanked in the source */
+  rejectDeprecated?: boolean;
+  /** the source version must carry every one of these tags in the source (for example `qa-passed`) */
+  requiredTags?: string[];
 }
 
 interface Event<T extends string, D, V extends number = 1> {
@@ -88,7 +113,78 @@ export type TagRemoved = Event<'TagRemoved', { repository: string; format: strin
 export type ArtifactDeprecated = Event<'ArtifactDeprecated', { repository: string; format: string; name: string; version: string; message: string }>;
 /** Yanked versions stay installable by exact pin (PyPI PEP 592, Cargo); `yanked: false` un-yanks. */
 export type ArtifactYanked = Event<'ArtifactYanked', { repository: string; format: string; name: string; version: string; yanked: boolean; reason?: string }>;
+/**
+ * A version of another repository (same format) now also lives in `repository` (= `to`): the same
+ * files (same digests, no bytes copied) and format metadata. Appended to the target's artifact
+ * stream. Projections that handle ArtifactPublished see it as one (see libs/app event-presentation).
+ */
+export type ArtifactPromoted = Event<'ArtifactPromoted', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  metadata: Record<string, unknown>;
+  from: string;
+  to: string;
+  /** position of the source's last event about the version when it was promoted */
+  sourcePosition?: number;
+  /** how read models see it when the version was not made live by ArtifactPublished (OCI: ManifestPushed) */
+  presentAs?: string;
+}>;
+/** A deleted version is live again with the files and metadata it had (an admin's undo). */
+export type ArtifactRestored = Event<'ArtifactRestored', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  metadata: Record<string, unknown>;
+  /** as in ArtifactPromoted */
+  presentAs?: string;
+}>;
+/**
+ * An OCI manifest or index pushed: `version` is its digest, `files` the manifest itself and every
+ * blob (config, layers) or child manifest it references, so blob references keep them alive.
+ * `metadata` holds the OCI details (mediaType, artifactType, subject, annotations, ...).
+ */
+export type ManifestPushed = Event<'ManifestPushed', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  metadata: Record<string, unknown>;
+}>;
 export type BlobPurged = Event<'BlobPurged', { digest: string; size: number; reason: string }>;
+/**
+ * A remote repository fetched an artifact file from its upstream and keeps it: what the upstream
+ * served (URL, ETag, digests) is provable from the log. Shaped like ArtifactFilesAdded (the file
+ * under the version it belongs to) so blob references keep cached files alive.
+ */
+export type UpstreamFetched = Event<'UpstreamFetched', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  files: StoredFile[];
+  url: string;
+  etag?: string;
+}>;
+/**
+ * The upstream now offers other bytes for a file the remote repository already recorded ("same
+ * version, different bytes"): the new bytes are refused, the recorded ones keep being served.
+ */
+export type UpstreamMismatchDetected = Event<'UpstreamMismatchDetected', {
+  repository: string;
+  format: string;
+  name: string;
+  version: string;
+  path: string;
+  url: string;
+  recordedDigest: string;
+  offeredDigest: string;
+}>;
 
 export type DomainEvent =
   | IdentityEvent
@@ -102,7 +198,12 @@ export type DomainEvent =
   | TagRemoved
   | ArtifactDeprecated
   | ArtifactYanked
-  | BlobPurged;
+  | ArtifactPromoted
+  | ArtifactRestored
+  | ManifestPushed
+  | BlobPurged
+  | UpstreamFetched
+  | UpstreamMismatchDetected;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -125,4 +226,5 @@ export const streams = {
   repository: (repository: string) => `repository-${repository}`,
   artifact: (repository: string, format: string, name: string) => `artifact-${repository}-${format}-${name}`,
   blobs: () => 'blobs',
+  upstream: (repository: string, name: string) => `upstream-${repository}-${name}`,
 };

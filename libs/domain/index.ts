@@ -3,5 +3,7 @@ export * from './events.js';
 export * from './names.js';
 export * from './repository.js';
 export * from './artifact.js';
+export * from './promotion.js';
 export * from './identity.js';
 export * from './identity-deciders.js';
+export * from './remote.js';

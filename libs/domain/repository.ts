@@ -1,6 +1,8 @@
 import { DomainError } from './errors.js';
 import type { DomainEvent, RepositoryConfig, RepositoryType } from './events.js';
 import { assertRepositoryName } from './names.js';
+import { normalisePromotionRules } from './promotion.js';
+import { normaliseUpstream, normaliseVirtual, type UpstreamInput } from './remote.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
 
@@ -14,8 +16,8 @@ export interface RepositoryState {
 export const initialRepositoryState: RepositoryState = { exists: false };
 
 export type RepositoryCommand =
-  | { type: 'CreateRepository'; name: string; format: string; repositoryType: RepositoryType; config: Partial<RepositoryConfig>; knownFormats: readonly string[] }
-  | { type: 'ConfigureRepository'; name: string; config: Partial<RepositoryConfig> }
+  | { type: 'CreateRepository'; name: string; format: string; repositoryType: RepositoryType; config: RepositoryConfigInput; knownFormats: readonly string[] }
+  | { type: 'ConfigureRepository'; name: string; config: RepositoryConfigInput }
   | { type: 'DeleteRepository'; name: string };
 
 export function evolveRepository(state: RepositoryState, event: DomainEvent): RepositoryState {
@@ -32,7 +34,13 @@ export function evolveRepository(state: RepositoryState, event: DomainEvent): Re
 }
 
 /** Fills defaults and refuses settings that make no sense; pure. */
-export function normaliseConfig(type: RepositoryType, input: Partial<RepositoryConfig>, base?: RepositoryConfig): RepositoryConfig {
+/** What an admin sends: a config whose upstream may carry a credential (split off before any event). */
+export type RepositoryConfigInput = Partial<Omit<RepositoryConfig, 'upstream' | 'confusionGuard'>> & {
+  upstream?: UpstreamInput;
+  confusionGuard?: { enabled?: boolean; remoteAllowed?: string[] };
+};
+
+export function normaliseConfig(type: RepositoryType, input: RepositoryConfigInput, base?: RepositoryConfig): RepositoryConfig {
   const merged = { ...(base ?? {}), ...input };
   const config: RepositoryConfig = {
     anonymousRead: merged.anonymousRead ?? false,
@@ -45,17 +53,24 @@ export function normaliseConfig(type: RepositoryType, input: Partial<RepositoryC
   if (!Number.isSafeInteger(config.maxUploadBytes) || config.maxUploadBytes <= 0) {
     throw new DomainError('BAD_REQUEST', 'maxUploadBytes must be a positive integer');
   }
-  if (type === 'remote') {
-    const url = merged.upstream?.url;
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new DomainError('BAD_REQUEST', 'a remote repository needs upstream.url (http or https)');
-    config.upstream = { url };
+  if (merged.promotion !== undefined && merged.promotion !== null) config.promotion = normalisePromotionRules(merged.promotion);
+  if (merged.restoreWindowDays !== undefined) {
+    if (!Number.isInteger(merged.restoreWindowDays) || merged.restoreWindowDays < 0 || merged.restoreWindowDays > 36_500) {
+      throw new DomainError('BAD_REQUEST', 'restoreWindowDays must be an integer from 0 to 36500');
+    }
+    config.restoreWindowDays = merged.restoreWindowDays;
   }
-  if (type === 'virtual') {
-    const members = merged.members;
-    if (!Array.isArray(members) || members.length === 0) throw new DomainError('BAD_REQUEST', 'a virtual repository needs a non-empty members list');
-    members.forEach((m) => assertRepositoryName(m));
-    config.members = [...members];
+  if (merged.legalHold !== undefined) {
+    if (typeof merged.legalHold !== 'boolean') throw new DomainError('BAD_REQUEST', 'legalHold must be a boolean');
+    config.legalHold = merged.legalHold;
   }
+  if (merged.versionPolicy !== undefined && merged.versionPolicy !== null) {
+    if (!['releases', 'snapshots', 'both'].includes(merged.versionPolicy)) throw new DomainError('BAD_REQUEST', 'versionPolicy must be releases, snapshots or both');
+    config.versionPolicy = merged.versionPolicy;
+  }
+  // the secret of upstream.auth is split off here and never reaches the event (RepositoryCommands seals it)
+  if (type === 'remote') config.upstream = normaliseUpstream(input.upstream as UpstreamInput | undefined, base?.upstream).config;
+  if (type === 'virtual') Object.assign(config, normaliseVirtual(merged));
   return config;
 }
 

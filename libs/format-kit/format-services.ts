@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { EventMetadata, RepositoryView, StoredFile } from '../domain/index.js';
-import type { BlobStore, ExpectedDigests, SqlExecutor } from '../ports/index.js';
+import type { BlobStore, ExpectedDigests, SqlExecutor, StagedUploads } from '../ports/index.js';
+import type { Principal, RegistryTokenClaims } from '../auth/index.js';
+import type { RemoteServices, VirtualServices } from './remote-services.js';
 
 export interface PublishRequest {
   repository: RepositoryView;
@@ -19,6 +21,8 @@ export interface IncomingFile {
   mediaType: string;
   body: Readable;
   expected?: ExpectedDigests;
+  /** also compute (and check an expected) sha512; recorded in `StoredFile.sha512` */
+  sha512?: boolean;
 }
 
 /** Files already stored with `storeFile`, to add to a version. */
@@ -71,7 +75,18 @@ export interface FormatServices {
   deprecate(target: ArtifactTarget, version: string, message: string, metadata: EventMetadata): Promise<{ position: number }>;
   yank(target: ArtifactTarget, version: string, yanked: boolean, reason: string | undefined, metadata: EventMetadata): Promise<{ position: number }>;
   readonly blobs: Pick<BlobStore, 'get' | 'stat'>;
+  /** appendable uploads in the blob store's temporary area (OCI chunked, resumable uploads) */
+  readonly uploads: StagedUploads;
+  /**
+   * OCI: records a manifest whose content and referenced blobs are stored (`files`), as
+   * ManifestPushed (nothing when that digest is already live), and points `tag` at it.
+   */
+  pushManifest(target: ArtifactTarget, digest: string, files: StoredFile[], manifest: Record<string, unknown>, tag: string | undefined, metadata: EventMetadata): Promise<{ position: number }>;
   readonly identity: FormatIdentity;
+  /** remote repositories: upstream metadata and files (see RemoteServices) */
+  readonly remote: RemoteServices;
+  /** virtual repositories: members to consult, the dependency-confusion guard, the publish target */
+  readonly virtual: VirtualServices;
   /** the registry's external URL (STRATA_BASE_URL), or one derived from the request */
   baseUrl(req: { protocol: string; get(name: string): string | undefined }): string;
   readonly sql: SqlExecutor;
@@ -96,6 +111,22 @@ export interface FormatIdentity {
   grants(repository: string): Promise<{ grantId: string; subject: { type: string; id: string }; actions: string[]; pattern?: string }[]>;
   grant(repository: string, subject: { type: 'user' | 'group'; id: string }, actions: ('read' | 'write' | 'delete' | 'admin')[], pattern: string | undefined, metadata: EventMetadata): Promise<string>;
   revokeGrant(repository: string, grantId: string, metadata: EventMetadata): Promise<void>;
+  /** The browser sign-in flows configured here that can send the browser back to a page of ours (npm web login links to them). */
+  singleSignOn?(): SingleSignOn[];
+  /** A user's principal (groups and grants loaded), as after a sign-in with `authMethod`. */
+  principalFor?(userId: string, authMethod: Principal['authMethod']): Promise<Principal>;
+  /** Signs an OCI registry bearer token (GET /v2/token) for `service`. */
+  issueRegistryToken?(claims: RegistryTokenClaims, service: string): Promise<{ token: string; expiresIn: number; issuedAt: string }>;
+}
+
+/**
+ * A browser sign-in flow (OIDC): `<loginPath>?<returnParam>=<path>` signs the user in and sends the
+ * browser to `<path>#tokenType=...&accessToken=...` (the session in the fragment, never sent to a server).
+ */
+export interface SingleSignOn {
+  label: string;
+  loginPath: string;
+  returnParam: string;
 }
 
 export const FORMAT_SERVICES = Symbol('FormatServices');

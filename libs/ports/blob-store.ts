@@ -5,6 +5,8 @@ export interface BlobDigests {
   sha256: string;
   sha1: string;
   md5: string;
+  /** only when the put asked for it (`PutOptions.sha512`) */
+  sha512?: string;
   size: number;
 }
 
@@ -12,6 +14,8 @@ export interface ExpectedDigests {
   sha256?: string;
   sha1?: string;
   md5?: string;
+  /** checked only when the put computes sha512 (`PutOptions.sha512`) */
+  sha512?: string;
   size?: number;
 }
 
@@ -20,6 +24,8 @@ export interface PutOptions {
   expected?: ExpectedDigests;
   /** fail with TOO_LARGE as soon as more than this many bytes arrive */
   maxBytes?: number;
+  /** also compute sha512 (Maven serves `.sha512` for every file), off the event loop like sha1/md5 */
+  sha512?: boolean;
 }
 
 export interface BlobInfo {
@@ -49,7 +55,7 @@ export interface ByteRange {
  * - `list` yields every committed blob (order undefined); temporary data is never listed.
  * - `cleanTemporary(age)` removes leftovers of interrupted puts older than `age` ms.
  */
-export interface BlobStore {
+export interface BlobStore extends StagedUploads {
   put(body: Readable, options?: PutOptions): Promise<BlobDigests>;
   stat(sha256: string): Promise<BlobInfo | null>;
   get(sha256: string, range?: ByteRange): Promise<Readable>;
@@ -57,6 +63,31 @@ export interface BlobStore {
   list(): AsyncIterable<BlobInfo>;
   cleanTemporary(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * Appendable uploads in the store's temporary area (OCI chunked and resumable blob uploads).
+ *
+ * Contract:
+ * - `createStaged` starts an empty upload and returns its id (opaque, URL-safe). Ids survive a
+ *   restart of the process: the bytes live in the store, not in memory.
+ * - `appendStaged` streams a body onto the end (never buffering it whole) and resolves to the new
+ *   total size; `maxBytes` bounds the total (TOO_LARGE, and the upload keeps its size before
+ *   the call). Concurrent appends to one upload are undefined: callers serialise them.
+ * - `stagedSize` is the number of bytes appended so far, or null for an unknown (committed,
+ *   aborted, expired) id.
+ * - `commitStaged` verifies the bytes against `expected` (DIGEST_MISMATCH, and the upload stays
+ *   as it was) and commits them like `put`; the upload is gone afterwards.
+ * - `abortStaged` removes an upload; unknown ids are ignored.
+ * - Staged data counts as temporary: `cleanTemporary(age)` removes uploads not appended to for
+ *   `age` ms. Unknown ids (also malformed ones) are NOT_FOUND for append and commit.
+ */
+export interface StagedUploads {
+  createStaged(): Promise<string>;
+  appendStaged(id: string, body: Readable, options?: { maxBytes?: number }): Promise<number>;
+  stagedSize(id: string): Promise<number | null>;
+  commitStaged(id: string, options?: PutOptions): Promise<BlobDigests>;
+  abortStaged(id: string): Promise<void>;
 }
 
 export const BLOB_STORE = Symbol('BlobStore');

@@ -5,3 +5,4 @@ export * from './blob-store.js';
 export * from './queue.js';
 export * from './projection.js';
 export * from './catch-up-subscription.js';
+export * from './upstream.js';

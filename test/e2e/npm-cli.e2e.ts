@@ -41,11 +41,11 @@ describe('npm CLI against a hosted npm repository', () => {
     expect(ping.stderr).toMatch(/PONG/);
   });
 
-  it('npm login (web login is not offered, so npm falls back to the legacy flow) and npm adduser get a token for a user; a wrong password gets none', async () => {
+  it('npm login --auth-type=legacy and npm adduser --auth-type=legacy get a token for a user; a wrong password gets none', async () => {
     const fresh = await npmClient(npm.registry);
     try {
       const answers = (password: string): [RegExp, string][] => [[/Username: $/, 'alice'], [/Password: $/, password], [/Email.*: $/, 'alice@example.com']];
-      const wrong = await fresh.interactive(['login'], answers('wrong-password-1'));
+      const wrong = await fresh.interactive(['login', '--auth-type=legacy'], answers('wrong-password-1'));
       expect(wrong.code).not.toBe(0);
       expect(wrong.stderr).toMatch(/401/);
       expect((await fresh.run(['whoami'])).code).not.toBe(0);
@@ -54,7 +54,7 @@ describe('npm CLI against a hosted npm repository', () => {
       expect(login.stdout).toMatch(/Logged in on/);
       expect((await fresh.ok(['whoami'])).trim()).toBe('alice');
       await fresh.login(undefined);
-      expect((await fresh.interactive(['adduser'], answers(PASSWORD))).code).toBe(0);
+      expect((await fresh.interactive(['adduser', '--auth-type=legacy'], answers(PASSWORD))).code).toBe(0);
       expect((await fresh.ok(['whoami'])).trim()).toBe('alice');
       const issued = (await events()).filter((e) => e.type === 'TokenIssued' && e.data.name === 'npm login');
       expect(issued).toHaveLength(2);

@@ -70,6 +70,20 @@ describe('npm registry protocol over HTTP: documents, errors, access, bad input'
     expect(full.headers.etag).not.toBe(res.headers.etag);
   });
 
+  it('serves packuments gzip-encoded when the client accepts gzip (npm does), the same document as without', async () => {
+    for (const accept of [ABBREVIATED, 'application/json']) {
+      const plain = await request(r.http).get('/npm/js/@acme%2fwidget').set(bearer(reader)).set('accept', accept).set('accept-encoding', 'identity').expect(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const zipped = await request(r.http).get('/npm/js/@acme%2fwidget').set(bearer(reader)).set('accept', accept).set('accept-encoding', 'gzip, deflate, br').expect(200);
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toBe('Accept, Accept-Encoding');
+      expect(zipped.text).toBe(plain.text);
+      expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(plain.text));
+      expect(zipped.headers.etag).toBe(`W/${plain.headers.etag}`);
+      await request(r.http).get('/npm/js/@acme%2fwidget').set(bearer(reader)).set('accept', accept).set('accept-encoding', 'gzip').set('if-none-match', zipped.headers.etag).expect(304);
+    }
+  });
+
   it('serves tarballs (scoped name raw or encoded), one version manifest, and 404s in npm\'s shape', async () => {
     const tgz = await request(r.http).get('/npm/js/@acme/widget/-/widget-1.0.0.tgz').set(bearer(reader)).buffer(true).parse(binary).expect(200);
     expect(tgz.headers['content-type']).toBe('application/octet-stream');
@@ -143,8 +157,6 @@ describe('npm registry protocol over HTTP: documents, errors, access, bad input'
     const unknown = await request(r.http).put('/npm/js/-/user/org.couchdb.user:mallory').set('content-type', 'application/json').send({ ...body('mallory', PASSWORD), email: 'm@example.com' }).expect(401);
     expect(unknown.body.error).toBe(wrong.body.error);
     await request(r.http).get('/npm/js/-/user/org.couchdb.user:mallory').set(bearer(alice)).expect(404);
-    // web login is not offered: npm falls back to the couch flow on this 404
-    await request(r.http).post('/npm/js/-/v1/login').set('content-type', 'application/json').send({}).expect(404);
     // npm sends along the stale token still in .npmrc: the login itself must still work
     const revoked = ok.body.token as string;
     const tokenId = (await request(r.http).get('/api/v1/tokens?user=alice').set(admin())).body.items.find((t: { name: string }) => t.name === 'npm login').tokenId;

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import request from 'supertest';
+import { main } from '../../apps/cli/main.js';
+import { captureIo } from '../../apps/cli/stub-server.js';
 import { freePort } from '../support/npm-client.js';
 import { distFiles, must, pythonClients, type PythonClients } from '../support/pypi-client.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
@@ -22,6 +24,12 @@ describe('twine and pip against a hosted PyPI repository', () => {
     py.twine(['upload', '--repository-url', `${base}/pypi/py-local/`, '-u', '__token__', '-p', token, '--non-interactive', '--disable-progress-bar', ...extra, ...files]);
   const index = (token = bobToken) => `http://__token__:${token}@${base.slice('http://'.length)}/pypi/py-local/simple/`;
   const pip = (args: string[], cwd?: string) => py.pip([...args.slice(0, 1), '--index-url', index(), ...args.slice(1)], cwd);
+  /** the `strata` CLI (its main, in this process) against the running registry */
+  async function strata(token: string, argv: string[]) {
+    const io = captureIo({ STRATA_URL: base, STRATA_TOKEN: token });
+    const code = await main(argv, io);
+    return { code, out: io.out(), err: io.err() };
+  }
 
   beforeAll(async () => {
     const port = await freePort();
@@ -86,9 +94,12 @@ describe('twine and pip against a hosted PyPI repository', () => {
     expect(sha256(await readFile(join(dir, wheel)))).toBe(sha256(await readFile(original)));
   });
 
-  it('pip index versions lists the releases; a yanked release drops out of resolution but installs by exact pin (PEP 592)', async () => {
+  it('pip index versions lists the releases; after `strata yank` pip skips the release unless pinned exactly (PEP 592); `strata unyank` takes it back', async () => {
     expect(must('pip index versions', await pip(['index', 'versions', 'harness-hello']))).toMatch(/Available versions: 1\.1\.0, 1\.0\.0/);
-    await request(r.http).post('/pypi/py-local/harness-hello/1.1.0/yank').auth('__token__', aliceToken).send({ reason: 'bad greeting' }).expect(200);
+    const denied = await strata(bobToken, ['yank', 'py-local', 'harness-hello', '1.1.0']);
+    expect(denied).toMatchObject({ code: 1, err: expect.stringMatching(/HTTP 403/) });
+    const yanked = await strata(aliceToken, ['yank', 'py-local', 'harness-hello', '1.1.0', '--reason', 'bad greeting']);
+    expect(yanked).toMatchObject({ code: 0, out: 'yanked harness-hello 1.1.0 in py-local (bad greeting)\n' });
     must('pip uninstall', await py.pip(['uninstall', '-y', 'harness-hello']));
     must('pip install', await pip(['install', 'harness-hello']));
     expect(must('python', await py.python(['-c', 'import harness_hello; print(harness_hello.GREETING)'])).trim()).toBe('hello 1');
@@ -96,6 +107,13 @@ describe('twine and pip against a hosted PyPI repository', () => {
     expect(pinned.code).toBe(0);
     expect(pinned.stderr).toMatch(/yanked.*bad greeting/is);
     expect(must('python', await py.python(['-c', 'import harness_hello; print(harness_hello.GREETING)'])).trim()).toBe('hello 1.1');
+    expect(await strata(aliceToken, ['unyank', 'py-local', 'harness-hello', '1.1.0', '--json'])).toMatchObject({ code: 0, out: expect.stringContaining('"yanked": false') });
+    must('pip uninstall', await py.pip(['uninstall', '-y', 'harness-hello']));
+    must('pip install', await pip(['install', 'harness-hello']));
+    expect(must('python', await py.python(['-c', 'import harness_hello; print(harness_hello.GREETING)'])).trim()).toBe('hello 1.1');
+    expect(await strata(aliceToken, ['yank', 'py-local', 'harness-hello', '9.9'])).toMatchObject({ code: 1, err: expect.stringMatching(/HTTP 404/) });
+    const yanks = (await events()).filter((e) => e.type === 'ArtifactYanked').map((e) => [e.data.version, e.data.yanked, e.data.reason]);
+    expect(yanks).toEqual([['1.1.0', true, 'bad greeting'], ['1.1.0', false, undefined]]);
   });
 
   it('pip without credentials is refused (401 challenge)', async () => {

@@ -196,6 +196,59 @@ describe('PyPI repository protocol over HTTP: upload API, simple API, files, yan
     expect((await uploadDist('py', 'gone', '1.0', await sdistOf('gone', '1.0'))).status).toBe(200);
   });
 
+  it('serves PyPI\'s JSON API (/pypi/<project>/json, /pypi/<project>/<version>/json) from the stored state: info, urls, releases, digests, yanks', async () => {
+    const rich = coreMetadata('Json_Api_Demo', '1.0', {
+      'Requires-Python': '>=3.9', 'Requires-Dist': ['requests>=2', 'rich; extra == "fancy"'], 'Provides-Extra': 'fancy',
+      Classifier: 'Programming Language :: Python :: 3', 'Project-URL': 'Source, https://example.com/src', License: 'MIT', 'Author-email': 'a@example.com',
+    });
+    const w10 = wheelOf('json_api_demo', '1.0', { metadata: rich });
+    const dists: [string, Dist][] = [['1.0', w10], ['1.0', await sdistOf('json-api-demo', '1.0', { 'json-api-demo-1.0/PKG-INFO': rich })], ['1.1', wheelOf('json_api_demo', '1.1')], ['2.0b1', wheelOf('json_api_demo', '2.0b1')]];
+    for (const [version, dist] of dists) expect((await uploadDist('py', 'Json_Api_Demo', version, dist)).status).toBe(200);
+    await request(r.http).post('/pypi/py/json-api-demo/1.1/yank').auth('__token__', alice).send({ reason: 'oops' }).expect(200);
+
+    const res = await request(r.http).get('/pypi/py/pypi/json-api-demo/json').auth('__token__', reader).expect(200).expect('content-type', /^application\/json/);
+    const doc = res.body;
+    expect(Object.keys(doc.releases)).toEqual(['1.0', '1.1', '2.0b1']);
+    expect(doc.info).toMatchObject({
+      name: 'Json_Api_Demo', version: '1.0', requires_python: '>=3.9', requires_dist: ['requests>=2', 'rich; extra == "fancy"'], provides_extra: ['fancy'],
+      classifiers: ['Programming Language :: Python :: 3'], project_urls: { Source: 'https://example.com/src' }, license: 'MIT', summary: 'Json_Api_Demo for tests', yanked: false, author_email: '',
+    });
+    expect(doc.last_serial).toBe(await head());
+    const wheelEntry = doc.urls.find((u: { packagetype: string }) => u.packagetype === 'bdist_wheel');
+    const digests = await digestsOf(w10.bytes);
+    expect(wheelEntry).toMatchObject({
+      filename: w10.filename, size: w10.bytes.length, python_version: 'py3', requires_python: '>=3.9', yanked: false, md5_digest: digests.md5_digest,
+      digests: { sha256: digests.sha256_digest, md5: digests.md5_digest, blake2b_256: digests.blake2_256_digest },
+      url: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/pypi/py/files/json-api-demo/${w10.filename.replace(/\./g, '\\.')}$`)),
+    });
+    const download = await request(r.http).get(new URL(wheelEntry.url).pathname).auth('__token__', reader).buffer(true).parse(binary).expect(200);
+    expect(sha256(download.body as Buffer)).toBe(digests.sha256_digest);
+    expect(doc.releases['1.1'][0]).toMatchObject({ yanked: true, yanked_reason: 'oops' });
+    // the document names absolute URLs, so its ETag follows the host it is asked from (supertest picks a new port each time)
+    const asked = () => request(r.http).get('/pypi/py/pypi/json-api-demo/json').set('host', 'pypi.example').auth('__token__', reader);
+    const etag = (await asked().expect(200)).headers.etag;
+    await asked().set('if-none-match', etag).expect(304);
+
+    const release = (await request(r.http).get('/pypi/py/pypi/json-api-demo/1.1/json').auth('__token__', reader).expect(200)).body;
+    expect(release).not.toHaveProperty('releases');
+    expect(release.info).toMatchObject({ version: '1.1', yanked: true, yanked_reason: 'oops' });
+    expect((await request(r.http).get('/pypi/py/pypi/json-api-demo/1.0.0/json').auth('__token__', reader).expect(200)).body.urls).toHaveLength(2);
+    expect((await request(r.http).get('/pypi/py/pypi/Json.Api_Demo/2.0b1/json').auth('__token__', reader).expect(301)).headers.location).toBe('/pypi/py/pypi/json-api-demo/2.0b1/json');
+    await request(r.http).get('/pypi/py/pypi/json-api-demo/3.0/json').auth('__token__', reader).expect(404);
+    await request(r.http).get('/pypi/py/pypi/nothing-here/json').auth('__token__', reader).expect(404);
+    await request(r.http).get('/pypi/py/pypi/json-api-demo/json').expect(401);
+    await request(r.http).get('/pypi/py/pypi/json-api-demo/json').auth('__token__', team).expect(403);
+  });
+
+  it('file downloads answer ranges and HEAD like any stored file (format-kit serveBlob)', async () => {
+    const path = `/pypi/py/files/bars-hello/${wheel.filename}`;
+    const part = await request(r.http).get(path).set('range', 'bytes=0-3').auth('__token__', reader).buffer(true).parse(binary).expect(206);
+    expect(part.headers['content-range']).toBe(`bytes 0-3/${wheel.bytes.length}`);
+    expect(Buffer.compare(part.body as Buffer, wheel.bytes.subarray(0, 4))).toBe(0);
+    await request(r.http).get(path).set('range', `bytes=${wheel.bytes.length}-`).auth('__token__', reader).expect(416);
+    await request(r.http).get(path).set('if-none-match', `"${sha256(wheel.bytes)}"`).auth('__token__', reader).expect(304);
+  });
+
   describe('bad uploads: 4xx, no event; content refused while streaming is not even stored', () => {
     const name = 'bad-input';
     let good: Dist;

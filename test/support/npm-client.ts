@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
@@ -29,6 +29,8 @@ export interface NpmClient {
    * answer per prompt, so piping them all at once does not work, but no TTY is needed
    */
   interactive(args: string[], answers: [RegExp, string][]): Promise<NpmResult>;
+  /** starts `npm <args>` (with --registry) without waiting: for commands that wait on something else (web login) */
+  spawn(args: string[]): ChildProcessWithoutNullStreams;
   /** like run, but fails with the output when npm exits non-zero */
   ok(args: string[], options?: { cwd?: string; input?: string }): Promise<string>;
   close(): Promise<void>;
@@ -75,6 +77,9 @@ export async function npmClient(registry: string): Promise<NpmClient> {
           resolve({ code: code ?? 1, stdout, stderr });
         });
       });
+    },
+    spawn(args) {
+      return spawn('npm', [...args, '--registry', registry], { cwd: root, env: env() });
     },
     async ok(args, options) {
       const r = await client.run(args, options);

@@ -112,14 +112,20 @@ export const projectionCommands: Command[] = [
   },
   {
     path: ['projections', 'verify'],
-    args: '<name>',
-    summary: 'rebuild into a shadow table and compare with the live one (exit 1 when they differ)',
+    args: '[<name>]',
+    summary: 'rebuild into a shadow table and compare with the live one; every read model when no name is given (exit 1 when any differs)',
     options: {},
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 0, max: 1 },
     async run(ctx, { positionals }) {
-      const { body } = await ctx.api.json<ProjectionCheck>('POST', `${projectionPath(positionals[0]!)}/verify`);
-      ctx.print(ctx.json ? toJson(body) : formatCheck(body));
-      return body.ok ? 0 : 1;
+      const names = positionals[0] ? [positionals[0]] : (await ctx.api.get<{ items: ProjectionView[] }>('/api/v1/projections')).items.map((p) => p.name);
+      const checks: ProjectionCheck[] = [];
+      for (const name of names) {
+        const { body } = await ctx.api.json<ProjectionCheck>('POST', `${projectionPath(name)}/verify`);
+        checks.push(body);
+        if (!ctx.json) ctx.print(formatCheck(body));
+      }
+      if (ctx.json) ctx.print(toJson(positionals[0] ? checks[0] : { items: checks }));
+      return checks.every((c) => c.ok) ? 0 : 1;
     },
   },
 ];

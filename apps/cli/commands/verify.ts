@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RecordedEvent } from '../../../libs/domain/index.js';
-import { ChainVerifier, GENESIS_HASH, type ChainVerdict } from '../../../libs/ports/event-hash.js';
+import { ChainVerifier, GENESIS_HASH, eventHash, type ChainVerdict } from '../../../libs/ports/event-hash.js';
 import { stringOption } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { CliError } from '../errors.js';
@@ -12,6 +12,19 @@ export interface FileVerdict extends ChainVerdict {
   firstPosition?: number;
   /** line of the file where the chain broke */
   line?: number;
+  /** a filtered export (repository or type): each event is checked alone, links between them are not */
+  filtered?: boolean;
+  /** the chain head the server reported when the export started (from the export's header line) */
+  chainHead?: { position: number; hash: string };
+}
+
+interface ExportEnvelope {
+  from: number;
+  to: number;
+  contiguous: boolean;
+  chainHead: { position: number; hash: string };
+  events?: number;
+  lastHash?: string | null;
 }
 
 /**
@@ -19,6 +32,12 @@ export interface FileVerdict extends ChainVerdict {
  * streaming, so an export of any size is checked in flat memory and without any server.
  * A file that starts at position 1 is anchored to the genesis hash; a later start (a partial
  * export) can only be checked from its own first prevHash onwards.
+ *
+ * Files from GET /api/v1/exports/events carry a first `{"export": ...}` line and a last
+ * `{"trailer": ...}` line: the trailer must be there (else the file was cut) and agree with the
+ * events seen; when the export reaches the chain head, the last hash must be that head. A filtered
+ * export (`contiguous: false`) is checked event by event: each one's hash must match its content
+ * and its stated prevHash, and positions must increase; what lies between them is not in the file.
  */
 export async function verifyFile(file: string): Promise<FileVerdict> {
   const input = createReadStream(file);
@@ -28,28 +47,69 @@ export async function verifyFile(file: string): Promise<FileVerdict> {
   });
   let verifier: ChainVerifier | undefined;
   let firstPosition: number | undefined;
+  let envelope: ExportEnvelope | undefined;
+  let trailer: ExportEnvelope | undefined;
+  let lastPosition = 0;
+  let lastHash: string | null = null;
+  let filteredCount = 0;
   let lineNo = 0;
+  const fail = (reason: string, brokenAt?: number): FileVerdict => {
+    input.destroy();
+    const head = verifier?.verdict();
+    const events = envelope && !envelope.contiguous ? filteredCount : (head?.events ?? 0);
+    return { ok: false, events, head: head?.head ?? lastHash ?? GENESIS_HASH, reason, line: lineNo, firstPosition, ...(brokenAt ? { brokenAt } : {}), ...extras() };
+  };
+  const extras = () => (envelope ? { filtered: !envelope.contiguous, chainHead: envelope.chainHead } : {});
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     lineNo += 1;
     if (!line.trim()) continue;
-    let event: RecordedEvent;
+    let parsed: RecordedEvent & { export?: ExportEnvelope; trailer?: ExportEnvelope };
     try {
-      event = JSON.parse(line) as RecordedEvent;
+      parsed = JSON.parse(line);
     } catch {
-      const head = verifier?.verdict();
-      input.destroy();
-      return { ok: false, events: head?.events ?? 0, head: head?.head ?? GENESIS_HASH, reason: `line ${lineNo} is not JSON`, line: lineNo, firstPosition };
+      return fail(`line ${lineNo} is not JSON`);
     }
-    if (!verifier) {
-      firstPosition = event.position;
-      verifier = event.position === 1 ? new ChainVerifier() : new ChainVerifier(event.position, event.prevHash);
+    if (trailer) return fail(`line ${lineNo} follows the trailer`);
+    if (parsed.export) {
+      if (lineNo !== 1) return fail(`the export header is on line ${lineNo}, not the first`);
+      envelope = parsed.export;
+      continue;
     }
-    if (!verifier.check(event)) {
-      input.destroy();
-      return { ...verifier.verdict(), line: lineNo, firstPosition };
+    if (parsed.trailer) {
+      trailer = parsed.trailer;
+      continue;
+    }
+    const event = parsed;
+    firstPosition ??= event.position;
+    if (envelope && !envelope.contiguous) {
+      // filtered: every event stands alone
+      if (event.position <= lastPosition) return fail(`position ${event.position} does not follow ${lastPosition}`, event.position);
+      if (eventHash(event.prevHash, event) !== event.hash) return fail('hash does not match the event content', event.position);
+      filteredCount += 1;
+    } else {
+      if (!verifier) {
+        if (envelope && event.position !== envelope.from) return fail(`the export says it starts at ${envelope.from} but its first event is ${event.position}`, event.position);
+        verifier = event.position === 1 ? new ChainVerifier() : new ChainVerifier(event.position, event.prevHash);
+      }
+      if (!verifier.check(event)) {
+        input.destroy();
+        return { ...verifier.verdict(), line: lineNo, firstPosition, ...extras() };
+      }
+    }
+    lastPosition = event.position;
+    lastHash = event.hash;
+  }
+  if (envelope) {
+    if (!trailer) return fail('the export has no trailer line: the file is cut short');
+    const seen = envelope.contiguous ? (verifier?.verdict().events ?? 0) : filteredCount;
+    if (trailer.events !== seen) return fail(`the trailer counts ${trailer.events} events, the file holds ${seen}`);
+    if ((trailer.lastHash ?? null) !== lastHash) return fail('the trailer names another last hash than the last event has');
+    if (envelope.contiguous && envelope.to === envelope.chainHead.position && seen > 0 && lastHash !== envelope.chainHead.hash) {
+      return fail('the last event is the chain head position but its hash is not the head hash the server stated');
     }
   }
-  return { ...(verifier ?? new ChainVerifier()).verdict(), firstPosition };
+  if (envelope && !envelope.contiguous) return { ok: true, events: filteredCount, head: lastHash ?? GENESIS_HASH, firstPosition, ...extras() };
+  return { ...(verifier ?? new ChainVerifier()).verdict(), firstPosition, ...extras() };
 }
 
 export function formatVerdict(v: FileVerdict): string {
@@ -63,7 +123,11 @@ async function verify(ctx: CommandContext, file: string | undefined, expectHead:
   const verdict: FileVerdict = file ? await verifyFile(file) : await ctx.api.get<FileVerdict>('/api/v1/events/verify');
   let ok = verdict.ok;
   const notes: string[] = [];
-  if (file && verdict.firstPosition !== undefined && verdict.firstPosition !== 1) {
+  if (file && verdict.filtered) {
+    notes.push('note: a filtered export: each event matches its own hash, but the links between them and any events left out are not checked');
+  }
+  if (file && verdict.chainHead) notes.push(`note: the server's chain head when exported: position ${verdict.chainHead.position}, hash ${verdict.chainHead.hash}`);
+  if (file && !verdict.filtered && verdict.firstPosition !== undefined && verdict.firstPosition !== 1) {
     notes.push(`note: the file starts at position ${verdict.firstPosition}; its link to earlier events is not checked`);
   }
   if (ok && expectHead && expectHead.toLowerCase() !== verdict.head) {

@@ -29,6 +29,18 @@ export const openApiDocument = {
       ],
       get: { summary: 'Every event of one artifact', responses: { 200: json('EventList'), ...errors } },
     },
+    '/api/v1/repositories/{name}/packages/{package}/versions/{version}/yank': {
+      parameters: [
+        { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'package', in: 'path', required: true, description: 'artifact name as the registry keeps it (PyPI: the normalised project name)', schema: { type: 'string' } },
+        { name: 'version', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      post: {
+        summary: 'Yank or un-yank a version (ArtifactYanked; PyPI serves it as PEP 592 yanked); needs delete',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { yanked: { type: 'boolean', default: true }, reason: { type: 'string', maxLength: 1000 } }, additionalProperties: false } } } },
+        responses: { 200: { description: 'OK' }, ...errors },
+      },
+    },
     '/api/v1/events': {
       get: {
         summary: 'Read the event log by position',

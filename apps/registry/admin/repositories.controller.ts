@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { DomainError, assertRepositoryName, streams, type DomainEvent, type RepositoryView } from '../../../libs/domain/index.js';
+import { DomainError, type DomainEvent, type RepositoryConfigInput, type RepositoryView } from '../../../libs/domain/index.js';
 import { authorize, canSee } from '../../../libs/auth/index.js';
-import { eventMetadata, principalOf, rawPathAfter } from '../../../libs/format-kit/index.js';
+import { eventMetadata, principalOf } from '../../../libs/format-kit/index.js';
 import { RegistryServices } from '../registry-services.js';
 import { AdminGuard } from './admin.guard.js';
 import { parseBody } from './body.js';
@@ -14,11 +14,44 @@ const ConfigFields = {
   anonymousRead: z.boolean().optional(),
   allowRedeploy: z.boolean().optional(),
   maxUploadBytes: z.number().int().positive().optional(),
-  upstream: z.object({ url: z.string().url() }).strict().optional(),
-  members: z.array(z.string()).max(100).optional(),
+  upstream: z
+    .object({
+      url: z.string().url().optional(),
+      allowPrivateNetwork: z.boolean().optional(),
+      metadataMaxAgeSeconds: z.number().int().min(0).optional(),
+      notFoundCacheSeconds: z.number().int().min(0).optional(),
+      // the secret is sealed (never in an event, never returned); null removes it
+      auth: z
+        .union([
+          z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }).strict(),
+          z.object({ type: z.literal('bearer'), token: z.string().min(1) }).strict(),
+        ])
+        .nullable()
+        .optional(),
+    })
+    .strict()
+    .optional(),
+  members: z.array(z.string()).max(50).optional(),
+  publishTo: z.string().optional(),
+  confusionGuard: z.object({ enabled: z.boolean().optional(), remoteAllowed: z.array(z.string().min(1)).max(100).optional() }).strict().optional(),
+  promotion: z
+    .object({ allowedSources: z.array(z.string()).max(100).optional(), rejectDeprecated: z.boolean().optional(), requiredTags: z.array(z.string()).max(100).optional() })
+    .strict()
+    .nullable()
+    .optional(),
+  restoreWindowDays: z.number().int().min(0).max(36_500).optional(),
+  legalHold: z.boolean().optional(),
+  /** Maven repositories: releases, snapshots or both (the default) */
+  versionPolicy: z.enum(['releases', 'snapshots', 'both']).optional(),
 };
 const CreateBody = z.object({ name: z.string(), format: z.string(), type: z.enum(['hosted', 'remote', 'virtual']).default('hosted'), ...ConfigFields }).strict();
 const ConfigureBody = z.object(ConfigFields).strict();
+
+/** `promotion: null` removes the rules (an absent key keeps them). */
+function configInput(body: z.infer<typeof ConfigureBody>): RepositoryConfigInput {
+  const { promotion, ...rest } = body;
+  return promotion === null ? { ...rest, promotion: undefined } : { ...rest, ...(promotion ? { promotion } : {}) };
+}
 
 function viewOf(event: DomainEvent): RepositoryView {
   if (event.type !== 'RepositoryCreated') throw new DomainError('INTERNAL', 'unexpected event');
@@ -36,7 +69,7 @@ export class RepositoriesController {
   @UseGuards(AdminGuard)
   async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const { name, format, type, ...config } = parseBody(CreateBody, body);
-    const { events } = await this.s.repositoryCommands.create({ name, format, type, config }, eventMetadata(req));
+    const { events } = await this.s.repositoryCommands.create({ name, format, type, config: configInput(config) }, eventMetadata(req));
     // normally the read model has it (read-your-writes); if the projector lags, answer from the event
     const view = (await this.s.repositories.find(name)) ?? viewOf(events[0]);
     res.status(201).location(`/api/v1/repositories/${name}`).json(view);
@@ -59,7 +92,7 @@ export class RepositoriesController {
   @Patch(':name')
   async configure(@Param('name') name: string, @Body() body: unknown, @Req() req: Request) {
     authorize(principalOf(req), await this.s.repositories.get(name), 'admin');
-    await this.s.repositoryCommands.configure(name, parseBody(ConfigureBody, body), eventMetadata(req));
+    await this.s.repositoryCommands.configure(name, configInput(parseBody(ConfigureBody, body)), eventMetadata(req));
     return this.s.repositories.get(name);
   }
 
@@ -68,28 +101,5 @@ export class RepositoriesController {
   @UseGuards(AdminGuard)
   async remove(@Param('name') name: string, @Req() req: Request) {
     await this.s.repositoryCommands.delete(name, eventMetadata(req));
-  }
-
-  /** The history of one artifact: every event of its stream. Names may contain `/` (generic paths). */
-  @Get(':name/packages/*rest')
-  @UseGuards(AdminGuard)
-  async history(@Param('name') name: string, @Req() req: Request) {
-    assertRepositoryName(name);
-    const rest = rawPathAfter(req, `/api/v1/repositories/${name}/packages/`);
-    if (!rest.endsWith('/history')) throw new DomainError('NOT_FOUND', 'no such route');
-    const artifact = rest.slice(0, -'/history'.length).split('/').map(decodeURIComponent).join('/');
-    const repo = await this.s.repositories.find(name);
-    const format = repo?.format ?? (await this.formatFromLog(name));
-    const items = await this.s.infra.eventStore.readStream(streams.artifact(name, format, artifact));
-    if (items.length === 0) throw new DomainError('NOT_FOUND', `no history for ${artifact} in ${name}`);
-    return { items };
-  }
-
-  /** A deleted repository's format, from its own stream (history outlives the repository). */
-  private async formatFromLog(name: string): Promise<string> {
-    const events = await this.s.infra.eventStore.readStream(streams.repository(name));
-    const created = events.find((e) => e.type === 'RepositoryCreated');
-    if (!created) throw new DomainError('REPOSITORY_NOT_FOUND', `repository "${name}" never existed`);
-    return (created.data as { format: string }).format;
   }
 }

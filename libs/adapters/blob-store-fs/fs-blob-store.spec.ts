@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describeBlobStoreContract } from '../../ports/blob-store.contract.js';
+import { describeStagedUploadsContract } from '../../ports/staged-uploads.contract.js';
 import { FsBlobStore } from './fs-blob-store.js';
 
 async function freshRoot(): Promise<string> {
@@ -12,6 +13,11 @@ async function freshRoot(): Promise<string> {
 // No `leaveTemporary`: temp files appear as soon as a put starts, so the contract exercises the
 // real thing (a put whose body never ends).
 describeBlobStoreContract('filesystem', async () => {
+  const root = await freshRoot();
+  return { store: new FsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+describeStagedUploadsContract('filesystem', async () => {
   const root = await freshRoot();
   return { store: new FsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
 });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../domain/index.js';
 import type { BlobDigests, BlobInfo, BlobStore, ByteRange, PutOptions } from '../../ports/index.js';
-import { HashingStream, normalizeSha256, verifyDigests } from './hashing-stream.js';
+import { ByteCounter, HashingStream, normalizeSha256, verifyDigests } from './hashing-stream.js';
 
 export interface FsBlobStoreOptions {
   /** folder that holds `sha256/` (committed blobs) and `tmp/` (puts in progress) */
@@ -14,6 +14,7 @@ export interface FsBlobStoreOptions {
 }
 
 const FAN_OUT = /^[0-9a-f]{2}$/;
+const STAGED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Content-addressed blobs on a local filesystem (the embedded profile).
@@ -38,7 +39,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(body: Readable, options: PutOptions = {}): Promise<BlobDigests> {
     const tmpPath = join(this.tmpDir, randomUUID());
-    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size });
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512 });
     // `flush` fsyncs before close, and pipeline settles only after the file's 'close': once it
     // resolves, the bytes are on disk.
     const file = createWriteStream(tmpPath, { flags: 'wx', flush: true });
@@ -53,6 +54,59 @@ export class FsBlobStore implements BlobStore {
       await rm(tmpPath, { force: true });
       throw error;
     }
+  }
+
+  async createStaged(): Promise<string> {
+    const id = randomUUID();
+    await writeFile(this.stagedPath(id)!, '', { flag: 'wx' });
+    return id;
+  }
+
+  /** Appends to `tmp/staged-<id>`; a failed append truncates the file back to its size before. */
+  async appendStaged(id: string, body: Readable, options: { maxBytes?: number } = {}): Promise<number> {
+    const path = this.stagedPath(id);
+    const before = path ? await this.stagedSize(id) : null;
+    if (!path || before === null) {
+      body.resume();
+      throw new DomainError('NOT_FOUND', `upload ${id} not found`);
+    }
+    const limit = options.maxBytes === undefined ? undefined : options.maxBytes - before;
+    const counter = new ByteCounter(limit);
+    try {
+      await pipeline(body, counter, createWriteStream(path, { flags: 'a', flush: true }));
+      return before + counter.bytes;
+    } catch (error) {
+      await truncate(path, before).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async stagedSize(id: string): Promise<number | null> {
+    const path = this.stagedPath(id);
+    if (!path) return null;
+    try {
+      return (await stat(path)).size;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Hashes the staged file in place, verifies it, then renames it to its address (no copy). */
+  async commitStaged(id: string, options: PutOptions = {}): Promise<BlobDigests> {
+    const path = this.stagedPath(id);
+    if (!path || (await this.stagedSize(id)) === null) throw new DomainError('NOT_FOUND', `upload ${id} not found`);
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, sha512: options.sha512 });
+    await pipeline(createReadStream(path), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    const digests = await hasher.digests();
+    verifyDigests(digests, options.expected);
+    await this.commit(path, digests.sha256);
+    return digests;
+  }
+
+  async abortStaged(id: string): Promise<void> {
+    const path = this.stagedPath(id);
+    if (path) await rm(path, { force: true });
   }
 
   async stat(sha256: string): Promise<BlobInfo | null> {
@@ -160,6 +214,10 @@ export class FsBlobStore implements BlobStore {
       await fsyncDir(d);
       if (d === stopAt) break;
     }
+  }
+
+  private stagedPath(id: string): string | null {
+    return STAGED_ID.test(id) ? join(this.tmpDir, `staged-${id.toLowerCase()}`) : null;
   }
 
   private pathOf(sha256: string): string | null {

@@ -14,12 +14,14 @@ export interface HashingLimits {
   maxBytes?: number;
   /** DIGEST_MISMATCH as soon as more bytes arrive than the client declared */
   expectedSize?: number;
+  /** also compute sha512 */
+  sha512?: boolean;
 }
 
 export class HashingStream extends Transform {
   private readonly sha256: Hash = createHash('sha256');
   // sha1 and md5 on a worker thread: see side-hashes.ts
-  private readonly side = new SideHashes();
+  private readonly side: SideHashes;
   // Not named `size`: lib-storage's Upload reads `Body.size` (and `length`, `byteLength`) as the
   // body's total length and plans its parts from it; a running count of 0 there breaks uploads.
   private bytesSeen = 0;
@@ -27,6 +29,7 @@ export class HashingStream extends Transform {
 
   constructor(private readonly limits: HashingLimits = {}) {
     super();
+    this.side = new SideHashes(limits.sha512);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -60,7 +63,7 @@ export class HashingStream extends Transform {
 
   /** The digests of everything that passed; only meaningful once the stream has ended. */
   digests(): Promise<BlobDigests> {
-    this.result ??= this.side.digests().then(({ sha1, md5 }) => ({ sha256: this.sha256.digest('hex'), sha1, md5, size: this.bytesSeen }));
+    this.result ??= this.side.digests().then(({ sha1, md5, sha512 }) => ({ sha256: this.sha256.digest('hex'), sha1, md5, ...(sha512 ? { sha512 } : {}), size: this.bytesSeen }));
     return this.result;
   }
 }
@@ -71,11 +74,12 @@ export function verifyDigests(actual: BlobDigests, expected: ExpectedDigests | u
   if (expected.size !== undefined && expected.size !== actual.size) {
     throw mismatch('size', expected.size, actual.size);
   }
-  for (const field of ['sha256', 'sha1', 'md5'] as const) {
+  for (const field of ['sha256', 'sha1', 'md5', 'sha512'] as const) {
     const want = expected[field];
+    if (field === 'sha512' && actual.sha512 === undefined) continue;
     // Clients differ in hex case; the stored address is always lowercase.
     if (want !== undefined && want.toLowerCase() !== actual[field]) {
-      throw mismatch(field, want, actual[field]);
+      throw mismatch(field, want, actual[field] ?? '');
     }
   }
 }
@@ -97,4 +101,22 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 export function normalizeSha256(sha256: string): string | null {
   const lower = sha256.toLowerCase();
   return SHA256_HEX.test(lower) ? lower : null;
+}
+
+/** Counts the bytes passing through (no hashing), failing with TOO_LARGE beyond `maxBytes`. */
+export class ByteCounter extends Transform {
+  bytes = 0;
+
+  constructor(private readonly maxBytes?: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.maxBytes !== undefined && this.bytes > this.maxBytes) {
+      callback(new DomainError('TOO_LARGE', `body exceeds ${this.maxBytes} bytes`, { maxBytes: this.maxBytes }));
+      return;
+    }
+    callback(null, chunk);
+  }
 }

@@ -12,4 +12,18 @@ describe('side hashes (sha1 and md5 on a worker thread)', () => {
       md5: createHash('md5').update(data).digest('hex'),
     });
   });
+
+  it('adds sha512 only when asked (Maven serves .sha512 for every file)', async () => {
+    const data = Buffer.alloc(2 * 1024 * 1024 + 3, 9);
+    const side = new SideHashes(true);
+    side.update(data);
+    expect(await side.digests()).toEqual({
+      sha1: createHash('sha1').update(data).digest('hex'),
+      md5: createHash('md5').update(data).digest('hex'),
+      sha512: createHash('sha512').update(data).digest('hex'),
+    });
+    const plain = new SideHashes();
+    plain.update(data);
+    expect((await plain.digests()).sha512).toBeUndefined();
+  });
 });

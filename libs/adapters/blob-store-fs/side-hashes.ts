@@ -12,15 +12,15 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const jobs = new Map();
 parentPort.on('message', (m) => {
-  if (m.op === 'start') jobs.set(m.id, [createHash('sha1'), createHash('md5')]);
-  else if (m.op === 'data') { const h = jobs.get(m.id); if (h) { const b = Buffer.from(m.buffer); h[0].update(b); h[1].update(b); } }
-  else if (m.op === 'end') { const h = jobs.get(m.id); jobs.delete(m.id); parentPort.postMessage(h ? { id: m.id, sha1: h[0].digest('hex'), md5: h[1].digest('hex') } : { id: m.id, error: 'unknown or abandoned body' }); }
+  if (m.op === 'start') jobs.set(m.id, m.sha512 ? [createHash('sha1'), createHash('md5'), createHash('sha512')] : [createHash('sha1'), createHash('md5')]);
+  else if (m.op === 'data') { const h = jobs.get(m.id); if (h) { const b = Buffer.from(m.buffer); for (const x of h) x.update(b); } }
+  else if (m.op === 'end') { const h = jobs.get(m.id); jobs.delete(m.id); parentPort.postMessage(h ? { id: m.id, sha1: h[0].digest('hex'), md5: h[1].digest('hex'), sha512: h[2] ? h[2].digest('hex') : undefined } : { id: m.id, error: 'unknown or abandoned body' }); }
   else if (m.op === 'abort') jobs.delete(m.id);
 });`;
 
 const BATCH = 1024 * 1024;
 
-type Result = { sha1: string; md5: string };
+type Result = { sha1: string; md5: string; sha512?: string };
 
 let worker: Worker | undefined;
 let workerFailed = false;
@@ -33,7 +33,7 @@ function sharedWorker(): Worker | undefined {
     worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.on('message', (m: Result & { id: number; error?: string }) => {
       if (m.error) waiting.get(m.id)?.reject(new Error(m.error));
-      else waiting.get(m.id)?.resolve({ sha1: m.sha1, md5: m.md5 });
+      else waiting.get(m.id)?.resolve({ sha1: m.sha1, md5: m.md5, ...(m.sha512 ? { sha512: m.sha512 } : {}) });
       waiting.delete(m.id);
       if (waiting.size === 0) worker?.unref();
     });
@@ -53,19 +53,20 @@ function sharedWorker(): Worker | undefined {
 export class SideHashes {
   private readonly id = nextId++;
   private readonly worker = sharedWorker();
-  private readonly inline = this.worker ? undefined : [createHash('sha1'), createHash('md5')];
+  private readonly inline?: ReturnType<typeof createHash>[];
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private done = false;
 
-  constructor() {
-    this.worker?.postMessage({ op: 'start', id: this.id });
+  /** `sha512`: also compute sha512 (opt-in: it costs as much as sha1 and md5 together) */
+  constructor(sha512 = false) {
+    if (!this.worker) this.inline = [createHash('sha1'), createHash('md5'), ...(sha512 ? [createHash('sha512')] : [])];
+    this.worker?.postMessage({ op: 'start', id: this.id, sha512 });
   }
 
   update(chunk: Buffer): void {
     if (this.inline) {
-      this.inline[0].update(chunk);
-      this.inline[1].update(chunk);
+      for (const h of this.inline) h.update(chunk);
       return;
     }
     this.pending.push(chunk);
@@ -77,7 +78,7 @@ export class SideHashes {
   digests(): Promise<Result> {
     if (this.done) return Promise.reject(new Error('the body was abandoned or its digests were already taken'));
     this.done = true;
-    if (this.inline) return Promise.resolve({ sha1: this.inline[0].digest('hex'), md5: this.inline[1].digest('hex') });
+    if (this.inline) return Promise.resolve({ sha1: this.inline[0].digest('hex'), md5: this.inline[1].digest('hex'), ...(this.inline[2] ? { sha512: this.inline[2].digest('hex') } : {}) });
     this.flush();
     return new Promise((resolve, reject) => {
       // referenced while an answer is awaited, so the process waits for it

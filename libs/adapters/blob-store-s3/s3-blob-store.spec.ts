@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { describeBlobStoreContract } from '../../ports/blob-store.contract.js';
+import { describeStagedUploadsContract } from '../../ports/staged-uploads.contract.js';
 import { startS3rver, type S3rverHandle } from '../../../test/support/s3rver.js';
 import { testS3Endpoint } from '../../../test/support/services.js';
 import { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
@@ -108,6 +109,11 @@ describeBlobStoreContract(testS3Endpoint ? `s3 (${testS3Endpoint})` : 's3 (s3rve
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}tmp/${randomUUID()}`, Body: 'partial' }));
     },
   };
+});
+
+describeStagedUploadsContract(testS3Endpoint ? `s3 (${testS3Endpoint})` : 's3 (s3rver)', async () => {
+  const { store, bucket } = await freshStore({ prefix: 'registry/' });
+  return { store, cleanup: () => dropBucket(bucket) };
 });
 
 describe('S3BlobStore', () => {

@@ -11,6 +11,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   type BucketLocationConstraint,
   type _Object,
@@ -18,8 +19,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DomainError } from '../../domain/index.js';
 import type { BlobDigests, BlobInfo, BlobStore, ByteRange, PutOptions } from '../../ports/index.js';
-import { HashingStream, normalizeSha256, verifyDigests } from '../blob-store-fs/hashing-stream.js';
+import { ByteCounter, HashingStream, normalizeSha256, verifyDigests } from '../blob-store-fs/hashing-stream.js';
 import { copySource, multipartCopy } from './multipart-copy.js';
+import { sliceBody } from './slice-body.js';
 
 export interface S3BlobStoreOptions {
   /** omit for AWS; e.g. http://127.0.0.1:9000 for MinIO */
@@ -47,6 +49,7 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const MAX_PARTS = 10_000;
 const MAX_AUTO_PART_SIZE = 512 * MiB;
+const STAGED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Content-addressed blobs in an S3-compatible bucket (the distributed profile).
@@ -117,7 +120,7 @@ export class S3BlobStore implements BlobStore {
 
   async put(body: Readable, options: PutOptions = {}): Promise<BlobDigests> {
     const tmpKey = `${this.prefix}tmp/${randomUUID()}`;
-    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size });
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512 });
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: tmpKey, Body: hasher },
@@ -152,6 +155,75 @@ export class S3BlobStore implements BlobStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: tmpKey })).catch(() => {});
     }
   }
+
+  /**
+   * Staged uploads are `tmp/staged-<id>/` with an empty `.created` marker and one object per
+   * append, named by its zero-padded offset (S3 parts need 5 MiB, OCI chunks can be smaller).
+   * A commit streams the chunks in order through `put`, which hashes, verifies and commits.
+   */
+  async createStaged(): Promise<string> {
+    const id = randomUUID();
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: `${this.stagedPrefix(id)}.created`, Body: new Uint8Array(0), ContentLength: 0 }));
+    return id;
+  }
+
+  async appendStaged(id: string, body: Readable, options: { maxBytes?: number } = {}): Promise<number> {
+    const before = await this.stagedSize(id);
+    if (before === null) {
+      body.resume();
+      throw new DomainError('NOT_FOUND', `upload ${id} not found`);
+    }
+    const key = `${this.stagedPrefix(id)}${String(before).padStart(16, '0')}`;
+    const counter = new ByteCounter(options.maxBytes === undefined ? undefined : options.maxBytes - before);
+    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: counter }, partSize: this.partSize, queueSize: this.queueSize, leavePartsOnError: false });
+    const [piped, uploaded] = await Promise.allSettled([
+      pipeline(body, counter),
+      upload.done().catch((error: unknown) => {
+        counter.destroy(error as Error);
+        throw error;
+      }),
+    ]);
+    if (piped.status === 'rejected' || uploaded.status === 'rejected') {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => {});
+      throw piped.status === 'rejected' ? piped.reason : (uploaded as PromiseRejectedResult).reason;
+    }
+    return before + counter.bytes;
+  }
+
+  async stagedSize(id: string): Promise<number | null> {
+    const chunks = await this.stagedObjects(id);
+    return chunks === null ? null : chunks.reduce((n, o) => n + (o.Size ?? 0), 0);
+  }
+
+  async commitStaged(id: string, options: PutOptions = {}): Promise<BlobDigests> {
+    const chunks = await this.stagedObjects(id);
+    if (chunks === null) throw new DomainError('NOT_FOUND', `upload ${id} not found`);
+    const { client, bucket } = this;
+    const concatenated = async function* (): AsyncGenerator<Buffer> {
+      for (const chunk of chunks) yield* (await client.send(new GetObjectCommand({ Bucket: bucket, Key: chunk.Key! }))).Body as AsyncIterable<Buffer>;
+    };
+    const digests = await this.put(Readable.from(concatenated(), { objectMode: false }), options);
+    await this.abortStaged(id);
+    return digests;
+  }
+
+  async abortStaged(id: string): Promise<void> {
+    if (!STAGED_ID.test(id)) return;
+    for await (const object of this.listObjects(this.stagedPrefix(id))) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key! }));
+    }
+  }
+
+  /** The chunk objects of an upload in offset order; null when the upload does not exist. */
+  private async stagedObjects(id: string): Promise<_Object[] | null> {
+    if (!STAGED_ID.test(id)) return null;
+    const all: _Object[] = [];
+    for await (const object of this.listObjects(this.stagedPrefix(id))) all.push(object);
+    if (!all.some((o) => o.Key!.endsWith('/.created'))) return null;
+    return all.filter((o) => /\/\d{16}$/.test(o.Key!)).sort((a, b) => a.Key!.localeCompare(b.Key!));
+  }
+
+  private readonly stagedPrefix = (id: string): string => `${this.prefix}tmp/staged-${id.toLowerCase()}/`;
 
   async stat(sha256: string): Promise<BlobInfo | null> {
     const key = this.blobKey(sha256);
@@ -208,9 +280,25 @@ export class S3BlobStore implements BlobStore {
   async cleanTemporary(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
+    // a staged upload goes as a whole, judged by its newest append (never a chunk from its middle)
+    const staged = new Map<string, { keys: string[]; newest: number }>();
     for await (const object of this.listObjects(`${this.prefix}tmp/`)) {
-      if ((object.LastModified?.getTime() ?? 0) > cutoff) continue;
+      const modified = object.LastModified?.getTime() ?? 0;
+      const upload = /^(.*tmp\/staged-[^/]+\/)/.exec(object.Key!)?.[1];
+      if (upload) {
+        const entry = staged.get(upload) ?? { keys: [], newest: 0 };
+        entry.keys.push(object.Key!);
+        entry.newest = Math.max(entry.newest, modified);
+        staged.set(upload, entry);
+        continue;
+      }
+      if (modified > cutoff) continue;
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key! }));
+      removed += 1;
+    }
+    for (const { keys, newest } of staged.values()) {
+      if (newest > cutoff) continue;
+      for (const key of keys) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
       removed += 1;
     }
     return removed + (await this.abortStaleUploads(cutoff));
@@ -307,35 +395,4 @@ function isNotFound(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   // HEAD responses have no body, so the SDK can only say `NotFound`; GET says `NoSuchKey`.
   return status === 404 || errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey' || errorName(error) === 'NoSuchBucket';
-}
-
-/**
- * Returns exactly `range` from a ranged GetObject body. Conforming servers already did; this
- * trims when one did not: s3rver reads `bytes=0-0` as "from 0 to the end" (it treats end 0 as
- * absent) and answers with the whole object. A server that ignores Range entirely (200, no
- * Content-Range) starts at byte 0.
- */
-function sliceBody(body: Readable, range: ByteRange, contentRange: string | undefined): Readable {
-  const match = contentRange ? /^bytes (\d+)-(\d+)\//.exec(contentRange) : null;
-  const from = match ? Number(match[1]) : 0;
-  if (match && from === range.start && Number(match[2]) === range.end) return body;
-  if (from > range.start) {
-    body.destroy();
-    throw new Error(`S3 answered range ${contentRange} for bytes=${range.start}-${range.end}`);
-  }
-  let skip = range.start - from;
-  let take = range.end - range.start + 1;
-  async function* trimmed(): AsyncGenerator<Buffer> {
-    // Leaving the loop early (return) destroys the source: the rest is never downloaded.
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      const usable = chunk.subarray(Math.min(skip, chunk.length));
-      skip -= chunk.length - usable.length;
-      if (usable.length === 0) continue;
-      yield usable.subarray(0, take);
-      take -= Math.min(take, usable.length);
-      if (take === 0) return;
-    }
-    throw new Error(`S3 body ended ${take} bytes short of bytes=${range.start}-${range.end}`);
-  }
-  return Readable.from(trimmed(), { objectMode: false });
 }

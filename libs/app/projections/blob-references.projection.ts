@@ -1,16 +1,18 @@
-import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, BlobPurged } from '../../domain/index.js';
+import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, BlobPurged, ManifestPushed, UpstreamFetched } from '../../domain/index.js';
 import type { Projection } from '../../ports/index.js';
 
 /** Reference counts of blobs, as a projection of the log: what GC may and may not remove. */
 export const blobReferencesProjection: Projection = {
   name: 'blob-references',
   version: 1,
-  handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ArtifactDeleted', 'BlobPurged'],
+  // ManifestPushed (OCI) references its manifest, config, layers and child manifests like a publish
+  handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ManifestPushed', 'UpstreamFetched', 'ArtifactDeleted', 'BlobPurged'],
   ddl: 'blob-references/v1.sql',
   async apply(event, tx, table) {
-    if (event.type === 'ArtifactPublished' || event.type === 'ArtifactFilesAdded') {
-      const d = event.data as ArtifactPublished['data'] | ArtifactFilesAdded['data'];
-      if (event.type === 'ArtifactPublished') {
+    // a file a remote repository cached from its upstream is referenced like a file added to its version
+    if (event.type === 'ArtifactPublished' || event.type === 'ArtifactFilesAdded' || event.type === 'ManifestPushed' || event.type === 'UpstreamFetched') {
+      const d = event.data as ArtifactPublished['data'] | ArtifactFilesAdded['data'] | ManifestPushed['data'] | UpstreamFetched['data'];
+      if (event.type !== 'ArtifactFilesAdded' && event.type !== 'UpstreamFetched') {
         // a redeploy replaces the version's files: the old ones count as deleted from now on
         await tx.query(
           `UPDATE ${table} SET deleted_at = $5 WHERE repository = $1 AND format = $2 AND name = $3 AND version = $4 AND deleted_at IS NULL`,

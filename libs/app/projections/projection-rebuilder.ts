@@ -2,6 +2,7 @@ import type { EventStore, Projection, Sql, SqlExecutor } from '../../ports/index
 import { projectionTable } from '../../ports/index.js';
 import { DomainError, type RecordedEvent } from '../../domain/index.js';
 import { loadProjectionDdl } from './ddl.js';
+import { applyPresented } from './event-presentation.js';
 
 const BATCH = 1000;
 
@@ -131,6 +132,6 @@ export class ProjectionRebuilder {
   }
 
   private async applyEvents(p: Projection, tx: SqlExecutor, table: string, events: RecordedEvent[]): Promise<void> {
-    for (const e of events) if (p.handles.includes(e.type)) await p.apply(e, tx, table);
+    for (const e of events) await applyPresented(p, e, tx, table);
   }
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/index.js';
 import { projectionTable, type EventStore, type Projection, type Sql } from '../../ports/index.js';
 import { loadProjectionDdl } from './ddl.js';
 import { ProjectionRebuilder } from './projection-rebuilder.js';
+import { applyPresented } from './event-presentation.js';
 
 const BATCH = 500;
 const LEASE_SECONDS = 15;
@@ -237,7 +238,7 @@ export class ProjectionRunner {
       let last = from;
       for (const event of events) {
         if (event.position <= from) continue;
-        if (p.handles.includes(event.type)) await p.apply(event, tx, table);
+        await applyPresented(p, event, tx, table);
         last = event.position;
       }
       if (last > from) await tx.query('UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND version = $2', [p.name, p.version, last]);

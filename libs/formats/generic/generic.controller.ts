@@ -5,6 +5,7 @@ import { authorize } from '../../auth/index.js';
 import { DomainError, parseArtifactPath, type RepositoryView } from '../../domain/index.js';
 import { eventMetadata, FORMAT_SERVICES, parseRange, principalOf, rawPathAfter, type FormatServices } from '../../format-kit/index.js';
 import { GenericQueries } from './generic-queries.js';
+import { serveFromRemote, serveFromVirtual } from './generic-proxy.js';
 import { GENERIC } from './generic.projection.js';
 
 const HEX = { sha256: /^[a-f0-9]{64}$/, sha1: /^[a-f0-9]{40}$/, md5: /^[a-f0-9]{32}$/ };
@@ -35,7 +36,14 @@ export class GenericController {
   }
 
   private async receive(req: Request, res: Response): Promise<void> {
-    const { repository, path } = await this.target(req, 'write');
+    const target = await this.target(req, 'write');
+    const { path } = target;
+    let repository = target.repository;
+    // a publish to a virtual repository goes to its hosted publish target, with the caller's rights there
+    if (repository.type === 'virtual') {
+      repository = await this.services.virtual.publishTarget(repository);
+      authorize(principalOf(req), repository, 'write', path || undefined);
+    }
     if (!path || req.originalUrl.split('?')[0].endsWith('/')) throw new DomainError('INVALID_PATH', 'PUT needs a file path, not a folder');
     if (repository.type !== 'hosted') throw new DomainError('METHOD_NOT_ALLOWED', `repository "${repository.name}" is ${repository.type}; only hosted repositories accept uploads`);
     const declaredSize = req.get('content-length') === undefined ? undefined : Number(req.get('content-length'));
@@ -93,13 +101,23 @@ export class GenericController {
 
   private async serve(req: Request, res: Response, withBody: boolean): Promise<void> {
     const { repository, path } = await this.target(req, 'read');
+    if (repository.type === 'remote') return serveFromRemote(this.services, req, res, repository, path);
+    if (repository.type === 'virtual') {
+      return serveFromVirtual(this.services, this.queries, req, res, repository, path, (member) => this.serveHosted(req, res, member, path, withBody, false));
+    }
+    await this.serveHosted(req, res, repository, path, withBody, true);
+  }
+
+  /** A hosted repository's file or folder; false (nothing sent) when it has neither and `orNotFound` is off. */
+  private async serveHosted(req: Request, res: Response, repository: RepositoryView, path: string, withBody: boolean, orNotFound: boolean): Promise<boolean> {
     const wantsFolder = !path || req.originalUrl.split('?')[0].endsWith('/');
     const file = wantsFolder ? null : await this.queries.file(repository.name, path);
     if (!file) {
       const children = await this.queries.folder(repository.name, path);
+      if (!children && !orNotFound) return false;
       if (!children) throw new DomainError('NOT_FOUND', `nothing at ${path}`);
       res.status(200).json({ repository: repository.name, path, children });
-      return;
+      return true;
     }
     const etag = `"${file.sha256}"`;
     res.set({
@@ -115,7 +133,7 @@ export class GenericController {
     const inm = req.get('if-none-match');
     if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
       res.status(304).end();
-      return;
+      return true;
     }
     let range;
     try {
@@ -130,7 +148,7 @@ export class GenericController {
     else res.status(200).set('content-length', String(file.size));
     if (!withBody) {
       res.end();
-      return;
+      return true;
     }
     const body = await this.services.blobs.get(file.sha256, range).catch((e) => {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') throw new DomainError('GONE', 'the content of this file has been purged');
@@ -139,6 +157,7 @@ export class GenericController {
     const length = range ? range.end - range.start + 1 : file.size;
     await pipeline(body, res).catch(() => body.destroy());
     this.services.traffic.bytesOut(GENERIC, length);
+    return true;
   }
 
   private async target(req: Request, action: 'read' | 'write' | 'delete'): Promise<{ repository: RepositoryView; path: string }> {

@@ -46,14 +46,6 @@ export async function loginUser(ctx: NpmContext, user: string): Promise<void> {
 }
 
 /**
- * POST /-/v1/login: npm's web login. Not offered: the 404 makes the CLI fall back to the legacy
- * flow above. https://github.com/npm/cli/blob/latest/node_modules/npm-profile/lib/index.js (webAuth)
- */
-export function webLogin(): never {
-  throw new DomainError('NOT_FOUND', 'web login is not supported here; use `npm login --auth-type=legacy`');
-}
-
-/**
  * POST /-/npm/v1/security/advisories/bulk and /-/npm/v1/security/audits/quick: Strata keeps no
  * advisory database, so the answer is "no advisories" and `npm install` / `npm audit` go on.
  * https://github.com/npm/registry/blob/main/docs/audit.md

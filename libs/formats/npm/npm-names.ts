@@ -24,6 +24,9 @@ export const bareName = (name: string) => (name.startsWith('@') ? name.slice(nam
 /** The tarball file of a version, as the public registry names it: `name-1.0.0.tgz` (scope dropped). */
 export const tarballFile = (name: string, version: string) => `${bareName(name)}-${version}.tgz`;
 
+/** The provenance bundle file of a version, kept beside its tarball: `name-1.0.0.sigstore`. */
+export const bundleFile = (name: string, version: string) => `${bareName(name)}-${version}.sigstore`;
+
 /** A version as npm publishes it: strict semver, already in its normalised form. */
 export function assertVersion(version: unknown): asserts version is string {
   if (typeof version !== 'string' || semver.valid(version) !== version) {

@@ -7,9 +7,11 @@ import { DomainError } from '../../domain/index.js';
  * raw (`@scope/name`); both route the same.
  */
 export type NpmRoute = { repo: string } & (
-  | { op: 'whoami' | 'ping' | 'search' | 'tokensList' | 'tokenCreate' | 'audit' | 'webLogin' }
+  | { op: 'whoami' | 'ping' | 'search' | 'tokensList' | 'tokenCreate' | 'audit' | 'webLogin' | 'webLoginSubmit' | 'webLoginSsoComplete' }
+  | { op: 'webLoginForm' | 'webLoginSsoReturn' | 'webLoginDone'; id: string }
   | { op: 'userGet' | 'userLogin'; user: string }
   | { op: 'tokenRevoke'; key: string }
+  | { op: 'attestations'; name: string; version: string }
   | { op: 'distTagsList'; name: string }
   | { op: 'distTagSet' | 'distTagRemove'; name: string; tag: string }
   | { op: 'packument' | 'publishOrUpdate'; name: string }
@@ -55,9 +57,22 @@ function accountRoute(m: string, repo: string, s: string[]): NpmRoute | null {
   if (m === 'GET' && path === 'ping') return { repo, op: 'ping' };
   if (m === 'GET' && path === 'v1/search') return { repo, op: 'search' };
   if (m === 'POST' && path === 'v1/login') return { repo, op: 'webLogin' };
+  if (m === 'POST' && path === 'v1/login/cli') return { repo, op: 'webLoginSubmit' };
+  if (m === 'POST' && path === 'v1/login/cli/sso') return { repo, op: 'webLoginSsoComplete' };
+  if (m === 'GET' && s[0] === 'v1' && s[1] === 'login' && s[2] === 'cli' && s[3]) {
+    if (s.length === 4) return { repo, op: 'webLoginForm', id: decode(s[3]) };
+    if (s.length === 5 && s[4] === 'sso') return { repo, op: 'webLoginSsoReturn', id: decode(s[3]) };
+  }
+  if (m === 'GET' && s.length === 3 && s[0] === 'v1' && s[1] === 'done' && s[2]) return { repo, op: 'webLoginDone', id: decode(s[2]) };
   if (m === 'POST' && /^npm\/v1\/security\/(advisories\/bulk|audits\/quick|audits)$/.test(path)) return { repo, op: 'audit' };
   if (path === 'npm/v1/tokens') return m === 'GET' ? { repo, op: 'tokensList' } : m === 'POST' ? { repo, op: 'tokenCreate' } : null;
   if (m === 'DELETE' && s.length === 5 && path.startsWith('npm/v1/tokens/token/')) return { repo, op: 'tokenRevoke', key: decode(s[4]) };
+  if (m === 'GET' && (s.length === 4 || s.length === 5) && path.startsWith('npm/v1/attestations/')) {
+    // <name>@<version>, the scoped name encoded (`@scope%2fname@1.0.0`) or raw
+    const spec = s.slice(3).map(decode).join('/');
+    const at = spec.lastIndexOf('@');
+    return at > 0 && at < spec.length - 1 ? { repo, op: 'attestations', name: spec.slice(0, at), version: spec.slice(at + 1) } : null;
+  }
   if (s[0] === 'user' && s.length === 2) {
     const id = decode(s[1]);
     if (!id.startsWith('org.couchdb.user:') || id.length === 'org.couchdb.user:'.length) return null;

@@ -18,6 +18,8 @@ export interface NpmVersionRecord {
   /** the user (or token) that published it: npm's `_npmUser` */
   publisher: string;
   deprecated?: string;
+  /** the provenance bundle published with it (`npm publish --provenance`) */
+  provenance?: { file: string; sha256: string; size: number; predicateType: string };
 }
 
 /**
@@ -47,6 +49,8 @@ export interface NpmPublishMetadata {
   fileCount: number;
   unpackedSize: number;
   hasShrinkwrap: boolean;
+  /** which of the files is the provenance bundle, and its statement's predicate type */
+  provenance?: { file: string; predicateType: string };
 }
 
 export const emptyPackage = (name: string, at: string): NpmPackageState => ({ name, created: at, modified: at, versions: {}, unpublished: {}, tags: {}, owners: {}, rev: 0 });
@@ -56,7 +60,8 @@ const touched = (s: NpmPackageState, at: string): NpmPackageState => ({ ...s, mo
 export function withPublished(s: NpmPackageState, event: RecordedEvent<ArtifactPublished>): NpmPackageState {
   const d = event.data;
   const m = d.metadata as unknown as NpmPublishMetadata;
-  const f = d.files[0];
+  const f = d.files.find((file) => file.path.endsWith('.tgz')) ?? d.files[0];
+  const bundle = m.provenance && d.files.find((file) => file.path === m.provenance!.file);
   const record: NpmVersionRecord = {
     manifest: m.manifest,
     file: f.path,
@@ -68,6 +73,7 @@ export function withPublished(s: NpmPackageState, event: RecordedEvent<ArtifactP
     unpackedSize: m.unpackedSize,
     hasShrinkwrap: m.hasShrinkwrap,
     ...(m.readme ? { readme: m.readme } : {}),
+    ...(bundle ? { provenance: { file: bundle.path, sha256: bundle.digest.replace(/^sha256:/, ''), size: bundle.size, predicateType: m.provenance!.predicateType } } : {}),
     publishedAt: event.recordedAt,
     publisher: event.metadata.actor,
   };

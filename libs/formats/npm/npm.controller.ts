@@ -2,7 +2,8 @@ import { All, Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../../domain/index.js';
 import { FORMAT_SERVICES, rawPathAfter, type FormatServices } from '../../format-kit/index.js';
-import { getUser, loginUser, noAdvisories, ping, webLogin, whoami } from './account.js';
+import { getUser, loginUser, noAdvisories, ping, whoami } from './account.js';
+import { getAttestations } from './attestations.js';
 import { removeDistTag, setDistTag } from './dist-tags.js';
 import { discardBody, documentLimit, isObject, readJsonBody } from './json-body.js';
 import { allows, authorizeFor, requireHosted, type NpmContext } from './npm-context.js';
@@ -15,6 +16,7 @@ import { NpmPackageUpdates } from './package-updates.js';
 import { publishPackage } from './publish.js';
 import { searchPackages } from './search.js';
 import { createToken, listTokens, revokeToken } from './tokens.js';
+import { NpmWebLogin } from './web-login.js';
 
 /**
  * npm repositories at `/npm/<repo>/`: the registry API the npm CLI speaks
@@ -27,9 +29,11 @@ export class NpmController {
   private readonly queries: NpmQueries;
   private readonly reads = new NpmPackageReads();
   private readonly updates = new NpmPackageUpdates();
+  private readonly webLogin: NpmWebLogin;
 
   constructor(@Inject(FORMAT_SERVICES) private readonly services: FormatServices) {
     this.queries = new NpmQueries(services.sql);
+    this.webLogin = new NpmWebLogin(services.sql);
   }
 
   @All(':repo/*path')
@@ -76,13 +80,25 @@ export class NpmController {
       case 'userLogin':
         return loginUser(ctx, route.user);
       case 'webLogin':
-        return webLogin();
+        return this.webLogin.start(ctx);
+      case 'webLoginForm':
+        return this.webLogin.showForm(ctx, route.id);
+      case 'webLoginSubmit':
+        return this.webLogin.submitForm(ctx);
+      case 'webLoginSsoReturn':
+        return this.webLogin.showSsoReturn(ctx, route.id);
+      case 'webLoginSsoComplete':
+        return this.webLogin.completeSso(ctx);
+      case 'webLoginDone':
+        return this.webLogin.collect(ctx, route.id);
       case 'tokensList':
         return listTokens(ctx);
       case 'tokenCreate':
         return createToken(ctx);
       case 'tokenRevoke':
         return revokeToken(ctx, route.key);
+      case 'attestations':
+        return getAttestations(ctx, route.name, route.version);
       case 'audit':
         await discardBody(ctx.req, 64 * 1024 * 1024);
         return noAdvisories(ctx);

@@ -16,6 +16,6 @@ export const npmFormat: FormatPlugin = {
   // a version once published is never published again, even after unpublish (as on npmjs.com)
   allowReuseAfterDelete: false,
   toClientError: npmClientError,
-  // `npm login` sends whatever token .npmrc still holds, even a revoked one
-  signInPaths: [/^\/npm\/[^/]+\/-\/user\/org\.couchdb\.user:/],
+  // `npm login` sends whatever token .npmrc still holds, even a revoked one (legacy and web login)
+  signInPaths: [/^\/npm\/[^/]+\/-\/user\/org\.couchdb\.user:/, /^\/npm\/[^/]+\/-\/v1\/(login|done)(\/|$)/],
 };

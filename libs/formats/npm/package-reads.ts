@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../domain/index.js';
+import { acceptsGzip, GzipCache } from './gzip-cache.js';
 import { authorizeFor, sendJson, type NpmContext } from './npm-context.js';
 import { assertPackageName } from './npm-names.js';
 import { NPM } from './npm.projection.js';
@@ -9,6 +10,8 @@ import { withBaseUrl } from './packument.js';
 const ABBREVIATED_TYPE = 'application/vnd.npm.install-v1+json';
 const CACHE = 'private, max-age=0, must-revalidate';
 const baseTags = new Map<string, string>();
+/** compressed packuments of this process: 64 MiB holds thousands of typical ones */
+const compressed = new GzipCache(64 * 1024 * 1024);
 
 /** Documents embed the base URL, so their ETag does too (a short hash of it, remembered). */
 function baseTag(base: string): string {
@@ -49,9 +52,18 @@ export class NpmPackageReads {
     if (!doc) throw new DomainError('NOT_FOUND', `${name} is not in this registry`);
     const base = ctx.services.baseUrl(ctx.req);
     const etag = `"${doc.etag.slice(0, 40)}-${baseTag(base)}"`;
-    ctx.res.set({ etag, vary: 'Accept', 'cache-control': CACHE, 'content-type': abbreviated ? ABBREVIATED_TYPE : 'application/json' });
+    ctx.res.set({ etag, vary: 'Accept, Accept-Encoding', 'cache-control': CACHE, 'content-type': abbreviated ? ABBREVIATED_TYPE : 'application/json' });
     if (notModified(ctx.req.get('if-none-match'), etag)) {
       ctx.res.status(304).end();
+      return;
+    }
+    if (acceptsGzip(ctx.req.get('accept-encoding'))) {
+      // npm, pnpm and yarn all accept gzip: packuments shrink to about a sixth
+      const body = await compressed.get(`${abbreviated ? 'a' : 'f'}${etag}`, () => withBaseUrl(doc.body, base));
+      // another encoding of the same content: a weak validator (RFC 9110 section 8.8.1), still matched by If-None-Match
+      ctx.res.status(200).set({ etag: `W/${etag}`, 'content-encoding': 'gzip', 'content-length': String(body.length) });
+      if (ctx.req.method === 'HEAD') ctx.res.end();
+      else ctx.res.end(body);
       return;
     }
     ctx.res.status(200).send(withBaseUrl(doc.body, base));

@@ -49,6 +49,13 @@ export function latestOf(s: NpmPackageState): string | undefined {
 /** Absolute tarball URL (with the base URL mark) of a version: `<base>/npm/<repo>/<name>/-/<file>`, as the public registry lays them out. */
 export const tarballUrl = (repository: string, name: string, file: string) => `${BASE_URL_MARK}/npm/${encodeURIComponent(repository)}/${name}/-/${file}`;
 
+/**
+ * Where a version's attestations are served, as the public registry advertises them in
+ * `dist.attestations.url`: `<base>/npm/<repo>/-/npm/v1/attestations/<name>@<version>`.
+ */
+export const attestationsUrl = (repository: string, name: string, version: string) =>
+  `${BASE_URL_MARK}/npm/${encodeURIComponent(repository)}/-/npm/v1/attestations/${name.replace('/', '%2f')}@${version}`;
+
 function hasInstallScript(manifest: Record<string, unknown>): boolean {
   const scripts = manifest.scripts && typeof manifest.scripts === 'object' ? (manifest.scripts as Record<string, unknown>) : {};
   return ['preinstall', 'install', 'postinstall'].some((k) => typeof scripts[k] === 'string') || manifest.gypfile === true;
@@ -70,6 +77,7 @@ function versionDocument(repository: string, name: string, version: string, v: N
       tarball: tarballUrl(repository, name, v.file),
       ...(v.fileCount !== undefined ? { fileCount: v.fileCount } : {}),
       ...(v.unpackedSize !== undefined ? { unpackedSize: v.unpackedSize } : {}),
+      ...(v.provenance ? { attestations: { url: attestationsUrl(repository, name, version), provenance: { predicateType: v.provenance.predicateType } } } : {}),
     },
   };
 }

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/index.js';
 import { isObject } from './json-body.js';
 import { assertDistTag, assertNewPackageName, assertVersion, tarballFile } from './npm-names.js';
 import { BASE_URL_MARK } from './packument.js';
+import { parseProvenanceAttachment, type ProvenanceBundle } from './provenance.js';
 
 /** What a publish document asks for, checked and decoded. */
 export interface PublishIntent {
@@ -16,6 +17,8 @@ export interface PublishIntent {
   shasum: string;
   /** the dist-tags the document points at this version (npm sends `latest` or `--tag`) */
   tags: string[];
+  /** the sigstore bundle of `npm publish --provenance`, when sent */
+  provenance?: ProvenanceBundle;
 }
 
 /** npm keeps at most this much readme per package (the public registry truncates at 64 KiB too). */
@@ -28,8 +31,9 @@ const bad = (message: string) => new DomainError('INVALID_PACKAGE', message);
 /**
  * A publish body (`PUT /<name>` with `_attachments`), as libnpmpublish builds it:
  * https://github.com/npm/cli/blob/latest/workspaces/libnpmpublish/lib/publish.js
- * Exactly one version with exactly one tarball attachment; the tarball's sha512 and sha1 must match
- * `dist.integrity` and `dist.shasum` as the client declared them.
+ * Exactly one version with exactly one tarball attachment (and at most one `.sigstore` provenance
+ * bundle); the tarball's sha512 and sha1 must match `dist.integrity` and `dist.shasum` as the
+ * client declared them.
  */
 export function parsePublishDocument(doc: unknown, routeName: string): PublishIntent {
   if (!isObject(doc)) throw new DomainError('BAD_REQUEST', 'the publish body must be a JSON object');
@@ -39,8 +43,12 @@ export function parsePublishDocument(doc: unknown, routeName: string): PublishIn
   if (!isObject(doc.versions)) throw bad('the document has no versions');
   if (!isObject(doc._attachments)) throw bad('the document has no _attachments');
   const attachments = Object.entries(doc._attachments);
-  if (attachments.length !== 1) throw bad(`expected exactly one tarball attachment, got ${attachments.length} (provenance bundles are not supported)`);
-  const [attachmentName, attachment] = attachments[0];
+  const tarballs = attachments.filter(([n]) => n.endsWith('.tgz'));
+  const bundles = attachments.filter(([n]) => n.endsWith('.sigstore'));
+  if (tarballs.length !== 1 || bundles.length > 1 || attachments.length !== tarballs.length + bundles.length) {
+    throw bad(`expected one tarball attachment and at most one .sigstore provenance bundle, got ${JSON.stringify(attachments.map(([n]) => n)).slice(0, 300)}`);
+  }
+  const [attachmentName, attachment] = tarballs[0];
   const candidates = Object.keys(doc.versions).filter((v) => attachmentName === `${routeName}-${v}.tgz` || attachmentName === tarballFile(routeName, v));
   if (candidates.length !== 1) throw bad(`the attachment "${attachmentName}" does not name one of the document's versions`);
   const version = candidates[0];
@@ -58,6 +66,12 @@ export function parsePublishDocument(doc: unknown, routeName: string): PublishIn
     throw new DomainError('DIGEST_MISMATCH', `the tarball's sha1 is ${shasum}, but dist.shasum says ${String(dist.shasum)}`);
   }
   if (dist.integrity !== undefined) verifyIntegrity(String(dist.integrity), tarball);
+  let provenance: ProvenanceBundle | undefined;
+  if (bundles.length === 1) {
+    const [bundleName, bundle] = bundles[0];
+    if (bundleName !== `${routeName}-${version}.sigstore`) throw bad(`the attachment "${bundleName}" is not the provenance bundle of ${routeName}@${version}`);
+    provenance = parseProvenanceAttachment(bundle, routeName, version, tarball);
+  }
 
   const { readme, dist: _dist, _id, ...manifest } = given;
   if (JSON.stringify(manifest).includes(JSON.stringify(BASE_URL_MARK).slice(1, -1))) throw bad('the manifest contains a reserved marker');
@@ -67,7 +81,7 @@ export function parsePublishDocument(doc: unknown, routeName: string): PublishIn
     .filter(([, v]) => v === version)
     .map(([tag]) => tag);
   tags.forEach(assertDistTag);
-  return { version, manifest, ...(text ? { readme: text.slice(0, MAX_README) } : {}), tarball, integrity, shasum, tags };
+  return { version, manifest, ...(text ? { readme: text.slice(0, MAX_README) } : {}), tarball, integrity, shasum, tags, ...(provenance ? { provenance } : {}) };
 }
 
 function decodeAttachment(attachment: unknown): Buffer {

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { DomainError } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { principalOf, type IncomingFile } from '../../format-kit/index.js';
 import { metadataOf, sendJson, type NpmContext } from './npm-context.js';
-import { tarballFile } from './npm-names.js';
+import { bundleFile, tarballFile } from './npm-names.js';
 import type { NpmPublishMetadata } from './npm-state.js';
 import { NPM } from './npm.projection.js';
 import { assertTarballMatches, parsePublishDocument } from './publish-document.js';
@@ -42,20 +42,27 @@ export async function publishPackage(ctx: NpmContext, name: string, doc: unknown
     fileCount: facts.fileCount,
     unpackedSize: facts.unpackedSize,
     hasShrinkwrap: facts.hasShrinkwrap,
+    ...(intent.provenance ? { provenance: { file: bundleFile(name, intent.version), predicateType: intent.provenance.predicateType } } : {}),
   };
-  const { files } = await services.publish(
+  const files: IncomingFile[] = [{ path: tarballFile(name, intent.version), mediaType: 'application/octet-stream', body: Readable.from([intent.tarball]), expected: { sha1: intent.shasum, size: intent.tarball.length } }];
+  if (intent.provenance) {
+    // kept as a file of the version, served by GET /-/npm/v1/attestations/<name>@<version>
+    const { bytes, mediaType } = intent.provenance;
+    files.push({ path: bundleFile(name, intent.version), mediaType, body: Readable.from([bytes]), expected: { size: bytes.length } });
+  }
+  const stored = await services.publish(
     {
       repository,
       format: NPM,
       name,
       version: intent.version,
-      files: [{ path: tarballFile(name, intent.version), mediaType: 'application/octet-stream', body: Readable.from([intent.tarball]), expected: { sha1: intent.shasum, size: intent.tarball.length } }],
+      files,
       metadata: metadata as unknown as Record<string, unknown>,
       tags,
     },
     metadataOf(ctx),
   );
-  services.traffic.bytesIn(NPM, files[0].size);
+  services.traffic.bytesIn(NPM, stored.files.reduce((sum, f) => sum + f.size, 0));
   await grantFirstPublisher(ctx, name, before === undefined);
   sendJson(ctx, 201, { ok: true, id: name, success: true });
 }

@@ -78,3 +78,53 @@ export function parseCoreMetadata(bytes: Buffer, source: string): CoreMetadata {
   const description = body.trim() ? body : fields.get('description')?.[0];
   return { metadataVersion, name, version, summary, requiresPython, fields, description };
 }
+
+/**
+ * The core metadata that PyPI's JSON API shows in `info`, named as there
+ * (https://docs.pypi.org/api/json/), for the upload event. Bounded (a long License text is cut),
+ * and without the description (it can be megabytes; the wheel's METADATA keeps it) nor the
+ * author and maintainer names and e-mail addresses (personal data stays out of the permanent log).
+ */
+export interface CoreInfo {
+  license?: string;
+  license_expression?: string;
+  home_page?: string;
+  download_url?: string;
+  keywords?: string;
+  platform?: string;
+  classifiers?: string[];
+  requires_dist?: string[];
+  provides_extra?: string[];
+  /** `Project-URL: Label, https://…` lines, by label */
+  project_urls?: Record<string, string>;
+  description_content_type?: string;
+}
+
+const MAX_INFO_TEXT = 4096;
+const MAX_INFO_ITEMS = 512;
+
+export function coreInfoOf(core: CoreMetadata): CoreInfo {
+  const text = (key: string) => core.fields.get(key)?.[0]?.slice(0, MAX_INFO_TEXT) || undefined;
+  const list = (key: string) => {
+    const values = core.fields.get(key)?.filter(Boolean).slice(0, MAX_INFO_ITEMS).map((v) => v.slice(0, MAX_INFO_TEXT));
+    return values && values.length > 0 ? values : undefined;
+  };
+  const urls = list('project-url')
+    ?.map((line) => line.split(/,(.*)/s).map((p) => p.trim()))
+    .filter(([label, url]) => label && url);
+  const info: CoreInfo = {
+    license: text('license'),
+    license_expression: text('license-expression'),
+    home_page: text('home-page'),
+    download_url: text('download-url'),
+    keywords: text('keywords'),
+    platform: list('platform')?.join(', '),
+    classifiers: list('classifier'),
+    requires_dist: list('requires-dist'),
+    provides_extra: list('provides-extra'),
+    project_urls: urls && urls.length > 0 ? Object.fromEntries(urls) : undefined,
+    description_content_type: text('description-content-type'),
+  };
+  for (const key of Object.keys(info) as (keyof CoreInfo)[]) if (info[key] === undefined) delete info[key];
+  return info;
+}

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { authorize, type Action } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf, type FormatServices } from '../../format-kit/index.js';
+import { matchesIfNoneMatch, principalOf, type FormatServices } from '../../format-kit/index.js';
 import type { PypiQueries } from './pypi-queries.js';
 
 /** One request to a PyPI repository, resolved to the repository, with what the handlers need. */
@@ -22,8 +22,5 @@ export function requireHosted(repository: RepositoryView): void {
   if (repository.type !== 'hosted') throw new DomainError('METHOD_NOT_ALLOWED', `repository "${repository.name}" is ${repository.type}; only hosted repositories accept changes`);
 }
 
-/** Answers 304 when the client's copy (If-None-Match) is current. */
-export function notModified(req: Request, etag: string): boolean {
-  const inm = req.get('if-none-match');
-  return !!inm && inm.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
-}
+/** Is the client's copy (If-None-Match) current? */
+export const notModified = (req: Request, etag: string): boolean => matchesIfNoneMatch(req.get('if-none-match'), etag);

@@ -22,6 +22,21 @@ export class PypiQueries {
     return row ? (JSON.parse(row.state) as PypiProjectState) : null;
   }
 
+  /** The stored JSON API document of a project, or of one of its releases (the exact version as stored). */
+  async jsonApi(repository: string, name: string, version?: string): Promise<RenderedPage | null> {
+    const row = (
+      version === undefined
+        ? await this.sql.query<{ body: string | null; etag: string | null }>(`SELECT json_api AS body, json_api_etag AS etag FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])
+        : await this.sql.query<{ d: RenderedPage | null }>(`SELECT json_api_releases -> $3::text AS d FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name, version]).then((r) => ({ rows: r.rows.map((x) => x.d ?? { body: null, etag: null }) }))
+    ).rows[0];
+    return row?.body && row.etag ? { body: row.body, etag: row.etag } : null;
+  }
+
+  /** The releases that have a JSON API document (live ones). */
+  async jsonApiVersions(repository: string, name: string): Promise<string[]> {
+    return (await this.sql.query<{ v: string }>(`SELECT jsonb_object_keys(json_api_releases) AS v FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows.map((r) => r.v);
+  }
+
   /** A live file or its core metadata (`<file>.metadata`) by name. */
   async download(repository: string, name: string, path: string): Promise<{ sha256: string; size: number; kind: 'file' | 'metadata' } | null> {
     const row = (

@@ -18,6 +18,10 @@ describe('PyPI routes', () => {
     ['POST', 'py/Bars_Hello/1.0/yank', { op: 'yank', repo: 'py', project: 'bars-hello', version: '1.0', yanked: true }],
     ['DELETE', 'py/bars-hello/1.0/yank', { op: 'yank', yanked: false }],
     ['DELETE', 'py/bars-hello/1.0/', { op: 'deleteRelease', repo: 'py', project: 'bars-hello', version: '1.0' }],
+    ['GET', 'py/pypi/bars-hello/json', { op: 'jsonApi', repo: 'py', project: 'bars-hello' }],
+    ['GET', 'py/pypi/bars-hello/1.0/json', { op: 'jsonApi', repo: 'py', project: 'bars-hello', version: '1.0' }],
+    ['GET', 'py/pypi/Bars_Hello/json', { op: 'redirect', repo: 'py', location: 'py/pypi/bars-hello/json' }],
+    ['GET', 'py/pypi/Bars_Hello/1.0/json', { op: 'redirect', repo: 'py', location: 'py/pypi/bars-hello/1.0/json' }],
   ])('%s %s', (method, path, expected) => {
     expect(parsePypiRoute(method, path)).toMatchObject(expected);
   });
@@ -29,6 +33,9 @@ describe('PyPI routes', () => {
     ['GET', 'py/files/bars-hello/'],
     ['GET', 'py//simple/'],
     ['POST', 'py/other/'],
+    ['GET', 'py/pypi/bars-hello/json/'],
+    ['GET', 'py/pypi/bars-hello/1.0/2/json'],
+    ['POST', 'py/pypi/bars-hello/json'],
   ])('nothing at %s %s', (method, path) => {
     expect(parsePypiRoute(method, path)).toBeUndefined();
   });

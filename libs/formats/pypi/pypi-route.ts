@@ -9,6 +9,8 @@ export type PypiRoute =
   /** a URL to answer with a redirect to `location` (relative to `/pypi/`) */
   | { op: 'redirect'; repo: string; location: string }
   | { op: 'download'; repo: string; project: string; file: string }
+  /** PyPI's JSON API: the project, or one release when `version` is given */
+  | { op: 'jsonApi'; repo: string; project: string; version?: string }
   | { op: 'yank'; repo: string; project: string; version: string; yanked: boolean }
   | { op: 'deleteRelease'; repo: string; project: string; version: string };
 
@@ -47,6 +49,13 @@ export function parsePypiRoute(method: string, rawPath: string): PypiRoute | und
       return project === rest[1] && slash ? { op: 'project', repo, project } : { op: 'redirect', repo, location: `${enc(repo)}/simple/${enc(project)}/` };
     }
     return undefined;
+  }
+  if (read && rest[0] === 'pypi' && (rest.length === 3 || rest.length === 4) && rest.at(-1) === 'json' && !slash) {
+    // https://docs.pypi.org/api/json/: /pypi/<project>/json and /pypi/<project>/<version>/json
+    const project = normalizeName(rest[1]);
+    const version = rest.length === 4 ? rest[2] : undefined;
+    if (project !== rest[1]) return { op: 'redirect', repo, location: `${enc(repo)}/pypi/${enc(project)}/${version ? `${enc(version)}/` : ''}json` };
+    return { op: 'jsonApi', repo, project, ...(version ? { version } : {}) };
   }
   if (read && rest[0] === 'files' && rest.length === 3 && !slash) return { op: 'download', repo, project: normalizeName(rest[1]), file: rest[2] };
   if (rest.length === 3 && rest[2] === 'yank' && (method === 'POST' || method === 'DELETE')) return { op: 'yank', repo, project: normalizeName(rest[0]), version: rest[1], yanked: method === 'POST' };

@@ -1,4 +1,5 @@
 import type { StoredFile } from '../../domain/index.js';
+import type { CoreInfo } from './core-metadata.js';
 import type { DistributionKind } from './pypi-names.js';
 
 export const PYPI = 'pypi';
@@ -17,6 +18,8 @@ export interface PypiFileMetadata {
   blake2_256: string;
   /** wheels: the METADATA stored beside the file and served as `<file>.metadata` (PEP 658) */
   coreMetadata?: { path: string; sha256: string };
+  /** what the JSON API shows of the file's core metadata (absent in events recorded before it) */
+  info?: CoreInfo;
 }
 
 /** `metadata` of the ArtifactPublished / ArtifactFilesAdded events of PyPI projects. */
@@ -32,6 +35,25 @@ export interface PypiFileRecord {
   filetype: DistributionKind;
   requiresPython?: string;
   coreMetadata?: { path: string; sha256: string; size: number };
+  md5?: string;
+  blake2_256?: string;
+  /** the python tag of a wheel, `source` for an sdist */
+  pythonVersion?: string;
+}
+
+/** A release's core metadata for the JSON API: that of the release's first file. */
+export interface PypiReleaseInfo extends CoreInfo {
+  /** the Name as the file's metadata spells it */
+  name: string;
+  summary?: string;
+  requires_python?: string;
+}
+
+export interface PypiRelease {
+  files: string[];
+  yanked?: boolean;
+  yankReason?: string;
+  info?: PypiReleaseInfo;
 }
 
 /** One project of one repository: what the simple pages are rendered from. */
@@ -40,7 +62,7 @@ export interface PypiProjectState {
   name: string;
   /** the Name in the core metadata of the project's first file (as it was registered) */
   displayName: string;
-  versions: Record<string, { files: string[]; yanked?: boolean; yankReason?: string }>;
+  versions: Record<string, PypiRelease>;
   files: Record<string, PypiFileRecord>;
 }
 
@@ -53,6 +75,7 @@ export function withFiles(s: PypiProjectState, version: string, stored: StoredFi
   const byPath = new Map(stored.map((f) => [f.path, f]));
   const files = { ...s.files };
   const added: string[] = [];
+  let info: PypiReleaseInfo | undefined;
   let displayName = Object.keys(s.files).length === 0 ? undefined : s.displayName;
   for (const [filename, meta] of Object.entries(metadata.files ?? {})) {
     const file = byPath.get(filename);
@@ -66,12 +89,22 @@ export function withFiles(s: PypiProjectState, version: string, stored: StoredFi
       filetype: meta.filetype,
       ...(meta.requiresPython ? { requiresPython: meta.requiresPython } : {}),
       ...(core ? { coreMetadata: { path: core.path, sha256: sha256Of(core), size: core.size } } : {}),
+      ...(file.md5 ? { md5: file.md5 } : {}),
+      blake2_256: meta.blake2_256,
+      pythonVersion: meta.pythonVersion,
     };
     added.push(filename);
     displayName ??= meta.name;
+    info ??= {
+      name: meta.name,
+      ...(meta.summary ? { summary: meta.summary } : {}),
+      ...(meta.requiresPython ? { requires_python: meta.requiresPython } : {}),
+      ...(meta.info ?? {}),
+    };
   }
   const before = fresh ? undefined : s.versions[version];
-  const versions = { ...s.versions, [version]: { ...(before ?? {}), files: [...(before?.files ?? []), ...added] } };
+  const releaseInfo = before?.info ?? info;
+  const versions = { ...s.versions, [version]: { ...(before ?? {}), files: [...(before?.files ?? []), ...added], ...(releaseInfo ? { info: releaseInfo } : {}) } };
   return { ...s, displayName: displayName ?? s.displayName, versions, files };
 }
 
@@ -88,7 +121,7 @@ export function withoutVersion(s: PypiProjectState, version: string): PypiProjec
 export function withYank(s: PypiProjectState, version: string, yanked: boolean, reason: string | undefined): PypiProjectState {
   const v = s.versions[version];
   if (!v) return s;
-  const next = { files: v.files, ...(yanked ? { yanked: true, ...(reason ? { yankReason: reason } : {}) } : {}) };
+  const next: PypiRelease = { files: v.files, ...(yanked ? { yanked: true, ...(reason ? { yankReason: reason } : {}) } : {}), ...(v.info ? { info: v.info } : {}) };
   return { ...s, versions: { ...s.versions, [version]: next } };
 }
 

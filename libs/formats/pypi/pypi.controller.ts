@@ -8,14 +8,15 @@ import { PypiQueries } from './pypi-queries.js';
 import { parsePypiRoute, type PypiRoute } from './pypi-route.js';
 import { PYPI } from './pypi-state.js';
 import { deleteRelease, yankRelease } from './release-changes.js';
-import { downloadFile, listProjects, projectPage } from './simple-reads.js';
+import { downloadFile, jsonApi, listProjects, projectPage } from './simple-reads.js';
 import { uploadFile } from './upload.js';
 
 /**
  * PyPI repositories at `/pypi/<repo>/`: the legacy upload API twine speaks at `/pypi/<repo>/`
  * (https://docs.pypi.org/api/upload/), the simple repository API pip reads at `/simple/`
  * (https://packaging.python.org/en/latest/specifications/simple-repository-api/), files at
- * `/files/<project>/<file>`, and yank/delete of releases. `parsePypiRoute` names the operation.
+ * `/files/<project>/<file>`, PyPI's JSON API at `/pypi/<project>/json`
+ * (https://docs.pypi.org/api/json/), and yank/delete of releases. `parsePypiRoute` names the operation.
  */
 @Controller('pypi')
 export class PypiController {
@@ -54,6 +55,8 @@ export class PypiController {
       }
       case 'download':
         return downloadFile(ctx, route.project, route.file);
+      case 'jsonApi':
+        return jsonApi(ctx, route.project, route.version);
       case 'yank':
         return yankRelease(ctx, route.project, route.version, route.yanked);
       case 'deleteRelease':

@@ -1,6 +1,7 @@
 import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, ArtifactYanked, RecordedEvent, RepositoryDeleted } from '../../domain/index.js';
 import type { Projection, SqlExecutor } from '../../ports/index.js';
-import { renderProjectHtml, renderProjectJson, versionsOf } from './simple-pages.js';
+import { baseOf, projectDocument, releaseDocument } from './json-api.js';
+import { page, renderProjectHtml, renderProjectJson, versionsOf } from './simple-pages.js';
 import { downloadsOf, emptyProject, PYPI, withFiles, withoutVersion, withYank, type PypiEventMetadata, type PypiProjectState } from './pypi-state.js';
 
 type ArtifactEvent = ArtifactPublished | ArtifactFilesAdded | ArtifactDeleted | ArtifactYanked;
@@ -10,17 +11,26 @@ async function load(tx: SqlExecutor, table: string, repository: string, name: st
   return row ? (JSON.parse(row.state) as PypiProjectState) : null;
 }
 
-/** Stores the state with both renderings of its simple page (none while no file is live). */
+/** Stores the state with both renderings of its simple page and its JSON API documents (none while no file is live). */
 async function save(tx: SqlExecutor, table: string, repository: string, s: PypiProjectState, event: RecordedEvent): Promise<void> {
-  const live = versionsOf(s).length > 0;
+  const versions = versionsOf(s);
+  const live = versions.length > 0;
   const html = live ? renderProjectHtml(s) : undefined;
   const json = live ? renderProjectJson(s) : undefined;
+  const input = { state: s, position: event.position, base: baseOf(repository) };
+  const doc = live ? projectDocument(input) : undefined;
+  const api = doc === undefined ? undefined : page(doc);
+  const releases = Object.fromEntries(versions.map((v) => [v, page(releaseDocument(input, v))]));
   await tx.query(
-    `INSERT INTO ${table} (repository, name, display_name, state, html, html_etag, json, json_etag, downloads, modified, position)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO ${table} (repository, name, display_name, state, html, html_etag, json, json_etag, json_api, json_api_etag, json_api_releases, downloads, modified, position)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (repository, name) DO UPDATE SET display_name = EXCLUDED.display_name, state = EXCLUDED.state, html = EXCLUDED.html, html_etag = EXCLUDED.html_etag,
-       json = EXCLUDED.json, json_etag = EXCLUDED.json_etag, downloads = EXCLUDED.downloads, modified = EXCLUDED.modified, position = EXCLUDED.position`,
-    [repository, s.name, s.displayName, JSON.stringify(s), html?.body ?? null, html?.etag ?? null, json?.body ?? null, json?.etag ?? null, JSON.stringify(downloadsOf(s)), event.recordedAt, event.position],
+       json = EXCLUDED.json, json_etag = EXCLUDED.json_etag, json_api = EXCLUDED.json_api, json_api_etag = EXCLUDED.json_api_etag, json_api_releases = EXCLUDED.json_api_releases,
+       downloads = EXCLUDED.downloads, modified = EXCLUDED.modified, position = EXCLUDED.position`,
+    [
+      repository, s.name, s.displayName, JSON.stringify(s), html?.body ?? null, html?.etag ?? null, json?.body ?? null, json?.etag ?? null,
+      api?.body ?? null, api?.etag ?? null, JSON.stringify(releases), JSON.stringify(downloadsOf(s)), event.recordedAt, event.position,
+    ],
   );
 }
 
@@ -43,13 +53,14 @@ function evolve(s: PypiProjectState, event: RecordedEvent<ArtifactEvent>): PypiP
 
 /**
  * PyPI projects: one row per project with its simple page stored ready to serve in both
- * representations (DESIGN.md section 7), and the paths it serves files from.
+ * representations (DESIGN.md section 7), its JSON API documents, and the paths it serves files from.
  */
 export const pypiProjectsProjection: Projection = {
   name: 'pypi-projects',
-  version: 1,
+  // v2: the JSON API (files keep md5, blake2_256 and python tag, releases their core metadata)
+  version: 2,
   handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ArtifactDeleted', 'ArtifactYanked', 'RepositoryDeleted'],
-  ddl: 'pypi-projects/v1.sql',
+  ddl: 'pypi-projects/v2.sql',
   async apply(event, tx, table) {
     if (event.type === 'RepositoryDeleted') {
       await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [(event.data as RepositoryDeleted['data']).repository]);

@@ -11,7 +11,8 @@ export interface RenderedPage {
 }
 
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
-const page = (body: string): RenderedPage => ({ body, etag: etagOf(body) });
+/** A body with its ETag (a prefix of its sha256). */
+export const page = (body: string): RenderedPage => ({ body, etag: etagOf(body) });
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

@@ -1,9 +1,11 @@
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { principalOf, serveBlob } from '../../format-kit/index.js';
 import { negotiate } from './negotiate.js';
 import { authorizeFor, notModified, type PypiContext } from './pypi-context.js';
 import { PYPI } from './pypi-state.js';
+import { withBase } from './json-api.js';
+import { sameVersion } from './pypi-names.js';
 import { renderIndex, type RenderedPage } from './simple-pages.js';
 
 const CACHE = 'private, max-age=0, must-revalidate';
@@ -56,32 +58,38 @@ export async function projectPage(ctx: PypiContext, project: string): Promise<vo
 /**
  * GET /pypi/<repo>/files/<project>/<file>: a distribution file, or its core metadata at
  * `<file>.metadata` (https://peps.python.org/pep-0658/, https://peps.python.org/pep-0714/).
- * Files are immutable: cached for good, with their sha256 as ETag.
+ * Files are immutable: cached for good, with their sha256 as ETag; ranges and HEAD as any file.
  */
 export async function downloadFile(ctx: PypiContext, project: string, file: string): Promise<void> {
   authorizeFor(ctx, 'read', project);
   const found = await ctx.queries.download(ctx.repository.name, project, file);
   if (!found) throw new DomainError('NOT_FOUND', `no file ${file} in project "${project}"`);
-  const etag = `"${found.sha256}"`;
-  ctx.res.set({
-    etag,
-    'content-type': found.kind === 'metadata' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-    'cache-control': 'private, max-age=31536000, immutable',
-    'x-checksum-sha256': found.sha256,
+  const sent = await serveBlob(ctx.req, ctx.res, ctx.services.blobs, {
+    sha256: found.sha256,
+    size: found.size,
+    contentType: found.kind === 'metadata' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    cacheControl: 'private, max-age=31536000, immutable',
   });
-  if (notModified(ctx.req, etag)) {
-    ctx.res.status(304).end();
-    return;
+  if (sent > 0) ctx.services.traffic.bytesOut(PYPI, sent);
+}
+
+/** Documents embed the base URL, so their ETag does too (a short hash of it). */
+const baseTag = (base: string) => createHash('sha256').update(base).digest('hex').slice(0, 8);
+
+/**
+ * GET /pypi/<repo>/pypi/<project>/json and /pypi/<repo>/pypi/<project>/<version>/json: PyPI's JSON
+ * API (https://docs.pypi.org/api/json/), stored by the projection; a version is found by PEP 440
+ * equality (`1.0` finds `1.0.0`). The file URLs are absolute, as PyPI's are.
+ */
+export async function jsonApi(ctx: PypiContext, project: string, version?: string): Promise<void> {
+  authorizeFor(ctx, 'read', project);
+  const { repository, queries } = ctx;
+  let doc = await queries.jsonApi(repository.name, project, version);
+  if (!doc && version !== undefined) {
+    const release = (await queries.jsonApiVersions(repository.name, project)).find((v) => sameVersion(v, version));
+    if (release) doc = await queries.jsonApi(repository.name, project, release);
   }
-  ctx.res.status(200).set('content-length', String(found.size));
-  if (ctx.req.method === 'HEAD') {
-    ctx.res.end();
-    return;
-  }
-  const body = await ctx.services.blobs.get(found.sha256).catch((e) => {
-    if (e instanceof DomainError && e.code === 'NOT_FOUND') throw new DomainError('GONE', 'the content of this file has been purged');
-    throw e;
-  });
-  await pipeline(body, ctx.res).catch(() => body.destroy());
-  ctx.services.traffic.bytesOut(PYPI, found.size);
+  if (!doc) throw new DomainError('NOT_FOUND', version === undefined ? `no project "${project}" in this repository` : `${project} has no release ${version}`);
+  const base = ctx.services.baseUrl(ctx.req);
+  sendPage(ctx, { body: withBase(doc.body, base), etag: `${doc.etag.slice(0, -1)}-${baseTag(base)}"` }, 'application/json');
 }

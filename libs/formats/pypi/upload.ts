@@ -3,7 +3,7 @@ import { createBLAKE2b } from 'hash-wasm';
 import { DomainError, type StoredFile } from '../../domain/index.js';
 import { eventMetadata } from '../../format-kit/index.js';
 import type { ContentSource } from './archive-limits.js';
-import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
+import { coreInfoOf, parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { authorizeFor, requireHosted, type PypiContext } from './pypi-context.js';
 import { assertProjectName, normalizeName, normalizeVersion, parseDistributionFilename, sameVersion, type DistributionFilename } from './pypi-names.js';
 import { PYPI, type PypiEventMetadata, type PypiFileMetadata } from './pypi-state.js';
@@ -124,6 +124,7 @@ export async function uploadFile(ctx: PypiContext): Promise<void> {
     ...(core.summary ? { summary: core.summary.slice(0, 512) } : {}),
     ...(core.requiresPython ? { requiresPython: core.requiresPython } : {}),
     blake2_256,
+    info: coreInfoOf(core),
   };
   if (intent.file.kind === 'bdist_wheel') {
     // PEP 658: the wheel's METADATA, served beside it as <file>.metadata

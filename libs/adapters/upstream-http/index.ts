@@ -1,0 +1,2 @@
+export * from './http-upstream.js';
+export * from './address-policy.js';

@@ -1,0 +1,37 @@
+import type { ArtifactPromoted, ArtifactRestored, RecordedEvent } from '../../domain/index.js';
+import type { Projection } from '../../ports/index.js';
+
+/**
+ * Events that every format's read models understand without knowing them: a promotion or a
+ * restore makes a version live in a repository with given files and metadata, exactly what a
+ * publish does. So the runner hands them to a projection that does not list them as the event that
+ * made the version live in the first place: ArtifactPublished, or `presentAs` (OCI's
+ * ManifestPushed), of the target repository, with `promotedFrom` / `restored` added to the data.
+ * Every format, present and future, then serves them through its own protocol with no change to
+ * its projection. A projection that lists the type itself (history, audit) gets it as it is.
+ */
+const PRESENTED: readonly string[] = ['ArtifactPromoted', 'ArtifactRestored'];
+const PUBLISH_TYPES: readonly string[] = ['ArtifactPublished', 'ManifestPushed'];
+
+/** Does the projection take events of this type (itself, or presented as another)? */
+export function takes(p: Pick<Projection, 'handles'>, type: string): boolean {
+  return p.handles.includes(type) || (PRESENTED.includes(type) && PUBLISH_TYPES.some((t) => p.handles.includes(t)));
+}
+
+/** The event as `p` is given it, or undefined when `p` does not take it. */
+export function presentTo(p: Pick<Projection, 'handles'>, event: RecordedEvent): RecordedEvent | undefined {
+  if (p.handles.includes(event.type)) return event;
+  if (!PRESENTED.includes(event.type)) return undefined;
+  const original = event.data as (ArtifactPromoted | ArtifactRestored)['data'];
+  const as = original.presentAs ?? 'ArtifactPublished';
+  if (!p.handles.includes(as)) return undefined;
+  const { repository, format, name, version, files, metadata } = original;
+  const marker = event.type === 'ArtifactPromoted' ? { promotedFrom: (original as ArtifactPromoted['data']).from } : { restored: true };
+  return { ...event, type: as, data: { repository, format, name, version, files, metadata, ...marker } } as RecordedEvent;
+}
+
+/** Applies one event to a projection, presented as the projection takes it. */
+export async function applyPresented(p: Projection, event: RecordedEvent, tx: Parameters<Projection['apply']>[1], table: string): Promise<void> {
+  const presented = presentTo(p, event);
+  if (presented) await p.apply(presented, tx, table);
+}

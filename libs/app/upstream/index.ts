@@ -1,0 +1,4 @@
+export * from './remote-cache.js';
+export * from './single-flight.js';
+export * from './upstream-credentials.js';
+export * from './virtual-members.js';

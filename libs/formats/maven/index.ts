@@ -1,0 +1,1 @@
+export { mavenFormat } from './maven.plugin.js';

@@ -1,0 +1,1 @@
+export { ociFormat } from './oci.plugin.js';
