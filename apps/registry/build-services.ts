@@ -84,6 +84,13 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       Number((await infra.sql.query<{ n: number }>(`SELECT coalesce(sum(size), 0)::float8 AS n FROM (SELECT DISTINCT digest, size FROM ${refs} WHERE NOT purged) b`)).rows[0].n),
   });
   const upstreamCredentials = new UpstreamCredentials(infra.sql, new SecretBox(await secretBoxKey(config.dataDir, config.secretKey)));
+  const authenticator = new Authenticator(infra.sql, sessions, new RegistryTokens(secret));
+  // cached credentials are dropped when identity changes: here at once, on other nodes by NOTIFY
+  await authenticator.watch();
+  const identityTypes = new Set(identityProjections.flatMap((p) => p.handles));
+  writer.onSettled((types) => {
+    if (types.some((t) => identityTypes.has(t))) authenticator.forget();
+  });
   const identityCommands = new IdentityCommands(writer);
   const identityQueries = new IdentityQueries(infra.sql);
   const passwords = new PasswordStore(infra.sql);
@@ -103,7 +110,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       tokens,
       sessions,
       passwords,
-      authenticator: new Authenticator(infra.sql, sessions, new RegistryTokens(secret)),
+      authenticator,
       commands: identityCommands,
       queries: identityQueries,
       signIn: new SignIn(identityQueries, identityCommands, passwords, new LoginThrottle(infra.sql), sessions, options.directory ?? (config.ldap ? new LdapDirectory(config.ldap) : undefined)),

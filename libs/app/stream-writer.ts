@@ -10,6 +10,8 @@ import { takes } from './projections/event-presentation.js';
  * VERSION_EXISTS) rather than a bare conflict.
  */
 export class StreamWriter {
+  private readonly settledListeners: ((types: readonly string[]) => void)[] = [];
+
   constructor(
     private readonly store: EventStore,
     private readonly runner: ProjectionRunner,
@@ -32,12 +34,19 @@ export class StreamWriter {
           events.map((e) => ({ ...e, metadata })),
           history.length,
         );
-        await this.settle(position, events.map((e) => e.type));
+        const types = events.map((e) => e.type);
+        await this.settle(position, types);
+        for (const listener of this.settledListeners) listener(types);
         return { position, events };
       } catch (e) {
         if (!(e instanceof DomainError && e.code === 'CONCURRENCY_CONFLICT') || attempt >= 4) throw e;
       }
     }
+  }
+
+  /** Called after each write of this process has settled, with its event types (caches drop what it changed). */
+  onSettled(listener: (types: readonly string[]) => void): void {
+    this.settledListeners.push(listener);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { DomainError, type Action, type Grant } from '../domain/index.js';
 import { projectionTable, type Sql } from '../ports/index.js';
+import { AccessCache, IDENTITY_CHANNEL } from './access-cache.js';
 import { tokenFromHeaders } from './credentials.js';
 import type { Principal } from './principal.js';
 import { groupMembersProjection, grantsProjection, tokensProjection, usersProjection } from './projections/identity.projections.js';
@@ -52,19 +53,39 @@ interface TokenRow {
 
 /**
  * Turns a request's credentials into a principal: API tokens (by hash; with expiry, read-only,
- * repository scope and CIDR allow-list enforced; revocation is seen at once on every node since
- * every lookup reads the shared tables) or session JWTs. Presented but invalid credentials are a
- * 401, never silently anonymous.
+ * repository scope and CIDR allow-list enforced) or session JWTs. Presented but invalid
+ * credentials are a 401, never silently anonymous. What the identity tables say about a token or
+ * user is cached for a few seconds (AccessCache): every change to them is announced on
+ * IDENTITY_CHANNEL and clears the cache of every node (`watch`), so a revocation takes effect at
+ * once; expiry and address checks run on every request.
  */
 export class Authenticator {
   private readonly lastUsedWrite = new Map<string, number>();
+  private readonly tokenRows: AccessCache<TokenRow & AccessRow>;
+  private readonly userRows: AccessCache<AccessRow | undefined>;
 
   constructor(
     private readonly sql: Sql,
     private readonly sessions: SessionService,
     /** OCI registry bearer tokens (GET /v2/token), when the registry issues them */
     readonly registryTokens?: RegistryTokens,
-  ) {}
+    /** how long what the identity tables said is reused (0: never) */
+    cacheTtlMs = 10_000,
+  ) {
+    this.tokenRows = new AccessCache(cacheTtlMs);
+    this.userRows = new AccessCache(cacheTtlMs);
+  }
+
+  /** Drops every cached lookup (identity changed). */
+  forget(): void {
+    this.tokenRows.clear();
+    this.userRows.clear();
+  }
+
+  /** Listens for identity changes announced by any node; returns the unlisten function. */
+  watch(): Promise<() => Promise<void>> {
+    return this.sql.listen(IDENTITY_CHANNEL, () => this.forget());
+  }
 
   async authenticate(headers: Record<string, string | string[] | undefined>, clientIp: string | undefined): Promise<Principal | null> {
     const secret = tokenFromHeaders(headers);
@@ -80,17 +101,22 @@ export class Authenticator {
 
   private async principalForToken(secret: string, clientIp: string | undefined): Promise<Principal> {
     // one round trip: the token, its owner, the owner's groups and grants
-    const row = (
-      await this.sql.query<TokenRow & AccessRow>(
-        `SELECT a.id, a.is_admin, t.user_id, t.expires_at, t.read_only, t.repositories, t.cidrs, t.revoked_at, ${ACCESS_COLUMNS}
-           FROM api_tokens a
-           LEFT JOIN ${T.tokens} t ON t.token_id = a.id
-           LEFT JOIN ${T.users} u ON u.user_id = t.user_id
-          WHERE a.secret_hash = $1 AND a.revoked_at IS NULL`,
-        [hashToken(secret)],
-      )
-    ).rows[0];
-    if (!row) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
+    const hash = hashToken(secret);
+    // unknown tokens are never cached (the loader throws), so random guesses cannot fill the cache
+    const row = await this.tokenRows.load(hash, async () => {
+      const found = (
+        await this.sql.query<TokenRow & AccessRow>(
+          `SELECT a.id, a.is_admin, t.user_id, t.expires_at, t.read_only, t.repositories, t.cidrs, t.revoked_at, ${ACCESS_COLUMNS}
+             FROM api_tokens a
+             LEFT JOIN ${T.tokens} t ON t.token_id = a.id
+             LEFT JOIN ${T.users} u ON u.user_id = t.user_id
+            WHERE a.secret_hash = $1 AND a.revoked_at IS NULL`,
+          [hash],
+        )
+      ).rows[0];
+      if (!found) throw new DomainError('UNAUTHORIZED', 'invalid or revoked token');
+      return found;
+    });
     await this.touch(row.id);
     if (row.id === BOOTSTRAP_TOKEN_ID && row.is_admin) {
       return { id: `token:${row.id}`, userId: null, tokenId: row.id, isAdmin: true, groups: [], grants: [], authMethod: 'bootstrap-token', readOnly: false, repositories: null };
@@ -115,7 +141,7 @@ export class Authenticator {
 
   /** A user's principal (groups and grants loaded); UNAUTHORIZED when unknown or disabled. */
   async principalForUser(userId: string, via: Via): Promise<Principal> {
-    const row = (await this.sql.query<AccessRow>(`SELECT ${ACCESS_COLUMNS} FROM ${T.users} u WHERE u.user_id = $1`, [userId])).rows[0];
+    const row = await this.userRows.load(userId, async () => (await this.sql.query<AccessRow>(`SELECT ${ACCESS_COLUMNS} FROM ${T.users} u WHERE u.user_id = $1`, [userId])).rows[0]);
     return toPrincipal(userId, row, via);
   }
 

@@ -11,3 +11,4 @@ export * from './login-throttle.js';
 export * from './projections/identity.projections.js';
 export * from './external-identity.js';
 export * from './secret-box.js';
+export * from './access-cache.js';

@@ -1,9 +1,21 @@
 import type { IdentityEvent } from '../../domain/index.js';
 import type { Projection } from '../../ports/index.js';
+import { IDENTITY_CHANNEL } from '../access-cache.js';
+
+/** Every change of an identity read model is announced, so that every node drops cached credentials at once. */
+function announcing(p: Projection): Projection {
+  return {
+    ...p,
+    async apply(e, tx, t) {
+      await p.apply(e, tx, t);
+      await tx.query('SELECT pg_notify($1, $2)', [IDENTITY_CHANNEL, String(e.position)]);
+    },
+  };
+}
 
 type Data<T extends IdentityEvent['type']> = Extract<IdentityEvent, { type: T }>['data'];
 
-export const usersProjection: Projection = {
+export const usersProjection: Projection = announcing({
   name: 'users',
   version: 1,
   handles: ['UserCreated', 'UserDisabled', 'UserEnabled', 'UserAdminChanged'],
@@ -19,9 +31,9 @@ export const usersProjection: Projection = {
       await tx.query(`UPDATE ${t} SET disabled = $2, updated_at = $3 WHERE user_id = $1`, [d.userId, e.type === 'UserDisabled', e.recordedAt]);
     }
   },
-};
+});
 
-export const groupMembersProjection: Projection = {
+export const groupMembersProjection: Projection = announcing({
   name: 'group-members',
   version: 1,
   handles: ['GroupCreated', 'GroupChanged', 'GroupDeleted'],
@@ -37,9 +49,9 @@ export const groupMembersProjection: Projection = {
       for (const u of d.removed) await tx.query(`DELETE FROM ${t} WHERE group_name = $1 AND user_id = $2`, [d.group, u]);
     }
   },
-};
+});
 
-export const grantsProjection: Projection = {
+export const grantsProjection: Projection = announcing({
   name: 'grants',
   version: 1,
   handles: ['PermissionGranted', 'PermissionRevoked', 'RepositoryDeleted', 'GroupDeleted'],
@@ -60,9 +72,9 @@ export const grantsProjection: Projection = {
       await tx.query(`DELETE FROM ${t} WHERE subject_type = 'group' AND subject_id = $1`, [(e.data as Data<'GroupDeleted'>).group]);
     }
   },
-};
+});
 
-export const tokensProjection: Projection = {
+export const tokensProjection: Projection = announcing({
   name: 'tokens',
   version: 1,
   handles: ['TokenIssued', 'TokenRevoked'],
@@ -78,6 +90,6 @@ export const tokensProjection: Projection = {
       await tx.query(`UPDATE ${t} SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL`, [(e.data as Data<'TokenRevoked'>).tokenId, e.recordedAt]);
     }
   },
-};
+});
 
 export const identityProjections = [usersProjection, groupMembersProjection, grantsProjection, tokensProjection];
