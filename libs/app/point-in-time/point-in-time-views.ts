@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, type RecordedEvent } from '../../domain/index.js';
 import { projectionTable, type EventStore, type Projection, type Sql, type SqlExecutor } from '../../ports/index.js';
 import { loadProjectionDdl } from '../projections/ddl.js';
-import { applyPresented } from '../projections/event-presentation.js';
+import { applyAllPresented } from '../projections/event-presentation.js';
 import type { ViewPoint } from './view-point.js';
 
 const BATCH = 1000;
@@ -153,7 +153,7 @@ export class PointInTimeViews {
         if (mine.length === 0) return;
         applied += mine.length;
         await this.inSchema(scratch, async (tx) => {
-          for (const e of mine) for (const p of projections) await applyPresented(p, e, tx, projectionTable(p));
+          for (const p of projections) await applyAllPresented(p, mine, tx, projectionTable(p));
         });
       });
       await this.sql.transaction(async (tx) => {

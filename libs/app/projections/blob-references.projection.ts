@@ -1,5 +1,6 @@
 import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, BlobPurged, ManifestPushed, UpstreamFetched } from '../../domain/index.js';
 import type { Projection } from '../../ports/index.js';
+import { applyBlobReferencesBatch } from './blob-references-batch.js';
 
 /** Reference counts of blobs, as a projection of the log: what GC may and may not remove. */
 export const blobReferencesProjection: Projection = {
@@ -8,6 +9,7 @@ export const blobReferencesProjection: Projection = {
   // ManifestPushed (OCI) references its manifest, config, layers and child manifests like a publish
   handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ManifestPushed', 'UpstreamFetched', 'ArtifactDeleted', 'BlobPurged'],
   ddl: 'blob-references/v1.sql',
+  applyBatch: applyBlobReferencesBatch,
   async apply(event, tx, table) {
     // a file a remote repository cached from its upstream is referenced like a file added to its version
     if (event.type === 'ArtifactPublished' || event.type === 'ArtifactFilesAdded' || event.type === 'ManifestPushed' || event.type === 'UpstreamFetched') {

@@ -35,3 +35,11 @@ export async function applyPresented(p: Projection, event: RecordedEvent, tx: Pa
   const presented = presentTo(p, event);
   if (presented) await p.apply(presented, tx, table);
 }
+
+/** Applies a run of events to a projection, presented as it takes them, in one batch when it can. */
+export async function applyAllPresented(p: Projection, events: readonly RecordedEvent[], tx: Parameters<Projection['apply']>[1], table: string): Promise<void> {
+  const presented = events.map((e) => presentTo(p, e)).filter((e): e is RecordedEvent => e !== undefined);
+  if (presented.length === 0) return;
+  if (p.applyBatch) return p.applyBatch(presented, tx, table);
+  for (const e of presented) await p.apply(e, tx, table);
+}

@@ -2,7 +2,7 @@ import type { EventStore, Projection, Sql, SqlExecutor } from '../../ports/index
 import { projectionTable } from '../../ports/index.js';
 import { DomainError, type RecordedEvent } from '../../domain/index.js';
 import { loadProjectionDdl } from './ddl.js';
-import { applyPresented } from './event-presentation.js';
+import { applyAllPresented } from './event-presentation.js';
 
 const BATCH = 1000;
 
@@ -132,6 +132,6 @@ export class ProjectionRebuilder {
   }
 
   private async applyEvents(p: Projection, tx: SqlExecutor, table: string, events: RecordedEvent[]): Promise<void> {
-    for (const e of events) await applyPresented(p, e, tx, table);
+    await applyAllPresented(p, events, tx, table);
   }
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/index.js';
 import { projectionTable, type EventStore, type Projection, type Sql } from '../../ports/index.js';
 import { loadProjectionDdl } from './ddl.js';
 import { ProjectionRebuilder } from './projection-rebuilder.js';
-import { applyPresented } from './event-presentation.js';
+import { applyAllPresented } from './event-presentation.js';
 
 const BATCH = 500;
 const LEASE_SECONDS = 15;
@@ -235,12 +235,9 @@ export class ProjectionRunner {
     const reached = await this.sql.transaction(async (tx) => {
       const row = (await tx.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1 AND version = $2 FOR UPDATE', [p.name, p.version])).rows[0];
       const from = Number(row.position);
-      let last = from;
-      for (const event of events) {
-        if (event.position <= from) continue;
-        await applyPresented(p, event, tx, table);
-        last = event.position;
-      }
+      const fresh = events.filter((e) => e.position > from);
+      await applyAllPresented(p, fresh, tx, table);
+      const last = fresh.length > 0 ? fresh[fresh.length - 1].position : from;
       if (last > from) await tx.query('UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND version = $2', [p.name, p.version, last]);
       return last;
     });
