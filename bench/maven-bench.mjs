@@ -103,6 +103,8 @@ http { access_log off; client_body_temp_path ${dir}/tmp; client_max_body_size 0;
   server { listen 127.0.0.1:${port}; root ${dir}/www; location / { dav_methods PUT; create_full_put_path on; } } }\n`,
   );
   await run('mkdir', ['-p', join(dir, 'www'), join(dir, 'tmp')]);
+  // its worker runs as an unprivileged user when started as root
+  await run('chmod', ['-R', 'a+rwx', dir]);
   const { child, logs } = startChild(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir], cleanEnv());
   for (let i = 0; ; i++) {
     if (child.exitCode !== null || i > 100) throw new Error(`nginx did not start:\n${logs()}`);
@@ -150,7 +152,7 @@ async function main() {
   await Promise.all([strata.stop(), bare.stop(), nginx?.stop()]);
   const m = { strata: median(rates.strata), bare: median(rates.bare), nginx: nginx ? median(rates.nginx) : NaN };
   const lines = [
-    `Run ${new Date().toISOString().slice(0, 16)}Z on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; ${ROUNDS} rounds, medians.`,
+    `Run ${new Date().toISOString().slice(0, 16)}Z on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; ${ROUNDS} rounds, medians; load average ${os.loadavg()[0].toFixed(1)} at the end (the cores are shared with other work: compare ratios within one run).`,
     '',
     '| deploy of a 100 MiB jar (`curl -T`, streamed PUT) | MB/s | ratio to bare |',
     '|---|---:|---:|',

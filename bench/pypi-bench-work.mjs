@@ -193,6 +193,14 @@ export async function curlUploadWheel(target, repo, project, version, file, sha2
   return { mbps: bytes / 2 ** 20 / Number(seconds), cpu: cpuSeconds(target.pid) - cpu0 };
 }
 
+/** The real `twine upload` (Debian's) of one file: wall-clock MB/s, Python's start-up included. */
+export async function twineUpload(target, repo, file, bytes) {
+  const env = cleanEnv({ TWINE_USERNAME: '__token__', TWINE_PASSWORD: target.token, TWINE_NON_INTERACTIVE: '1', PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring' });
+  const t0 = performance.now();
+  await run('twine', ['upload', '--repository-url', `${target.base}/pypi/${repo}/`, '--disable-progress-bar', file], { env });
+  return { mbps: bytes / 2 ** 20 / ((performance.now() - t0) / 1000) };
+}
+
 /** `curl -T` to the bare server (a plain streamed PUT): the practical limit. */
 export async function curlPutBare(bare, path, file, bytes) {
   const cpu0 = cpuSeconds(bare.pid);

@@ -16,8 +16,8 @@
 //      pip's Accept header and PEP 503 HTML, with a token (Basic `__token__`) and anonymously, plus
 //      the JSON API document (`/pypi/<project>/json`): req/s and exact p50/p95/p99;
 //   4. the 100 MiB wheels: `curl -F content=@file` multipart uploads to Strata (streamed, as twine
-//      sends them) against `curl -T` PUTs to the bare server, interleaved, median of 3; then
-//      downloads of the same from both.
+//      sends them) against `curl -T` PUTs to the bare server, interleaved, median of 3; one real
+//      `twine upload` of the same wheel (information); then downloads of the same from both.
 // There is no PyPI server to compare with here (pypiserver and devpi are not in Debian), so the
 // ratios are against the bare server. Prints Markdown and rewrites the PyPI section of
 // bench/RESULTS.md (not with --quick or --no-write). Children and temp files go on every exit path.
@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ROOT, cleanup } from './npm-bench-servers.mjs';
 import { median } from './npm-bench-work.mjs';
-import { PIP_JSON, authHeader, curlDownload, curlPutBare, curlUploadWheel, generateDistributions, load, startBare, startStrata, uploadSmall } from './pypi-bench-work.mjs';
+import { PIP_JSON, authHeader, curlDownload, curlPutBare, curlUploadWheel, generateDistributions, load, startBare, startStrata, twineUpload, uploadSmall } from './pypi-bench-work.mjs';
 
 const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const MARK_BEGIN = '<!-- pypi-bench:begin (written by bench/pypi-bench.mjs; edits inside are overwritten) -->';
@@ -113,12 +113,14 @@ async function benchProfile(dists, bare, databaseUrl) {
       up.bare.push({ ...b, bytes, path: barePath });
       log(`  100 MiB wheel upload ${i + 1}: Strata ${fmt(s.mbps)} MB/s (CPU ${fmt(s.cpu, 2)} s), bare ${fmt(b.mbps)} MB/s (CPU ${fmt(b.cpu, 2)} s)`);
     }
+    const twine = await twineUpload(target, 'open', join(bigDir, big[0]), statSync(join(bigDir, big[0])).size);
+    log(`  100 MiB wheel, twine upload: ${fmt(twine.mbps)} MB/s`);
     for (const [i, file] of big.entries()) {
       const bytes = statSync(join(bigDir, file)).size;
       down.strata.push(await curlDownload(`${target.base}/pypi/bench/files/${PROJECT}-big/${file}`, bytes, target.token));
       down.bare.push(await curlDownload(`${bare.base}/${up.bare[i].path}`, bytes));
     }
-    return { name: target.name, upload, reads, up, down };
+    return { name: target.name, upload, reads, up, down, twine };
   } finally {
     await target.stop();
   }
@@ -145,6 +147,7 @@ function render(started, load0, load1, profiles) {
     const su = median(p.up.strata.map((x) => x.mbps));
     const bu = median(p.up.bare.map((x) => x.mbps));
     rows.push(`| 100 MiB wheel upload, MB/s (median of ${p.up.strata.length}): Strata multipart \`POST /pypi/bench/\` vs bare \`PUT\` | ${fmt(su)} | ${fmt(bu)} | ${pct(su, bu)} of bare (target ≥ 90%): ${su >= 0.9 * bu ? 'met' : '**missed**'} |`);
+    rows.push(`| … the real \`twine upload\` of one of them (information: wall clock, Python's start-up and twine's own hashing included), MB/s | ${fmt(p.twine.mbps)} | | |`);
     rows.push(`| … server CPU s per 100 MiB upload (median) | ${fmt(median(p.up.strata.map((x) => x.cpu)), 2)} | ${fmt(median(p.up.bare.map((x) => x.cpu)), 2)} | |`);
     const sd = median(p.down.strata.map((x) => x.mbps));
     const bd = median(p.down.bare.map((x) => x.mbps));

@@ -6,6 +6,7 @@ import { authCommands } from './commands/auth.js';
 import { eventCommands } from './commands/events.js';
 import { gcCommands } from './commands/gc.js';
 import { grantCommands } from './commands/grants.js';
+import { ociCommands } from './commands/oci.js';
 import { groupCommands } from './commands/groups.js';
 import { historyCommands } from './commands/history.js';
 import { promotionCommands } from './commands/promote.js';
@@ -16,6 +17,7 @@ import { transferCommands } from './commands/transfer.js';
 import { userCommands } from './commands/users.js';
 import { verifyCommands } from './commands/verify.js';
 import { yankCommands } from './commands/yank.js';
+import { deleteVersionCommands } from './commands/delete-version.js';
 import { CliError, UsageError, isAbort } from './errors.js';
 import { commandHelp, overviewHelp } from './help.js';
 import { ApiClient } from './http.js';
@@ -31,9 +33,11 @@ export const COMMANDS: Command[] = [
   ...historyCommands,
   ...promotionCommands,
   ...yankCommands,
+  ...deleteVersionCommands,
   ...verifyCommands,
   ...projectionCommands,
   ...gcCommands,
+  ...ociCommands,
   ...authCommands,
   ...userCommands,
   ...groupCommands,

@@ -7,6 +7,7 @@ import { HistoryController } from './admin/history.controller.js';
 import { PromotionsController } from './admin/promotions.controller.js';
 import { HealthController } from './admin/health.controller.js';
 import { OperationsController } from './admin/operations.controller.js';
+import { OciAdminController } from './admin/oci.controller.js';
 import { YankController } from './admin/yank.controller.js';
 import { RepositoriesController } from './admin/repositories.controller.js';
 import { RegistryServices } from './registry-services.js';
@@ -34,7 +35,7 @@ export class RegistryModule {
       module: RegistryModule,
       imports: [shared, ...formats.map((f) => f.module)],
       controllers: [
-        HealthController, DocsController, YankController, HistoryController, RepositoriesController, EventsController, OperationsController, PromotionsController, ExportsController,
+        HealthController, DocsController, YankController, OciAdminController, HistoryController, RepositoriesController, EventsController, OperationsController, PromotionsController, ExportsController,
         AuthController, UsersController, GroupsController, RepositoryPermissionsController, GlobalPermissionsController, TokensController, OidcController, SamlController,
       ],
     };

@@ -57,6 +57,13 @@ export interface RepositoryConfig {
   restoreWindowDays?: number;
   /** keep every blob this repository ever referenced, whatever the windows say (default false) */
   legalHold?: boolean;
+  /** OCI repositories: the online GC policy (absent: untagged manifests are kept) */
+  oci?: OciPolicy;
+}
+
+/** OCI GC policy: untagged manifests older than `untaggedGraceSeconds` are deleted by the OCI GC. */
+export interface OciPolicy {
+  untaggedGraceSeconds: number;
 }
 
 /** Rules a target repository sets for promotions into it. */

@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { DomainEvent, RepositoryConfig, RepositoryType } from './events.js';
+import type { DomainEvent, OciPolicy, RepositoryConfig, RepositoryType } from './events.js';
 import { assertRepositoryName } from './names.js';
 import { normalisePromotionRules } from './promotion.js';
 import { normaliseUpstream, normaliseVirtual, type UpstreamInput } from './remote.js';
@@ -64,6 +64,7 @@ export function normaliseConfig(type: RepositoryType, input: RepositoryConfigInp
     if (typeof merged.legalHold !== 'boolean') throw new DomainError('BAD_REQUEST', 'legalHold must be a boolean');
     config.legalHold = merged.legalHold;
   }
+  if (merged.oci !== undefined && merged.oci !== null) config.oci = normaliseOciPolicy(merged.oci);
   if (merged.versionPolicy !== undefined && merged.versionPolicy !== null) {
     if (!['releases', 'snapshots', 'both'].includes(merged.versionPolicy)) throw new DomainError('BAD_REQUEST', 'versionPolicy must be releases, snapshots or both');
     config.versionPolicy = merged.versionPolicy;
@@ -72,6 +73,14 @@ export function normaliseConfig(type: RepositoryType, input: RepositoryConfigInp
   if (type === 'remote') config.upstream = normaliseUpstream(input.upstream as UpstreamInput | undefined, base?.upstream).config;
   if (type === 'virtual') Object.assign(config, normaliseVirtual(merged));
   return config;
+}
+
+function normaliseOciPolicy(input: unknown): OciPolicy {
+  const grace = (input as Partial<OciPolicy> | null)?.untaggedGraceSeconds;
+  if (typeof input !== 'object' || !Number.isSafeInteger(grace) || (grace as number) < 0) {
+    throw new DomainError('BAD_REQUEST', 'oci.untaggedGraceSeconds must be a non-negative integer (seconds)');
+  }
+  return { untaggedGraceSeconds: grace as number };
 }
 
 export function decideRepository(command: RepositoryCommand, state: RepositoryState): DomainEvent[] {

@@ -206,6 +206,16 @@ export function describeBlobStoreContract(label: string, factory: () => Promise<
       await expectNothingLeft(before, actual.sha256);
     });
 
+    it('computes sha512 when asked (and checks a declared one), and only then', async () => {
+      const body = randomBytes(70_000);
+      const sha512 = createHash('sha512').update(body).digest('hex');
+      expect(await store.put(streamOf(body), { sha512: true })).toEqual({ ...digestsOf(body), sha512 });
+      expect((await store.put(streamOf(body))).sha512).toBeUndefined();
+      const other = randomBytes(1_000);
+      await expectDomainError(store.put(streamOf(other), { sha512: true, expected: { sha512: wrong(sha512) } }), 'DIGEST_MISMATCH');
+      expect(await store.stat(digestsOf(other).sha256)).toBeNull();
+    });
+
     it('accepts a body of exactly maxBytes', async () => {
       const body = randomBytes(4_096);
       expect((await store.put(streamOf(body), { maxBytes: 4_096 })).size).toBe(4_096);

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import request from 'supertest';
+import { main } from '../../apps/cli/main.js';
+import { captureIo } from '../../apps/cli/stub-server.js';
+import { freePort } from '../support/npm-client.js';
 import { binary, filesUnder } from '../support/http-helpers.js';
 import { digest, gradleModuleOf, pomOf, versionDir } from '../support/maven-fixtures.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
@@ -11,7 +14,7 @@ describe('Maven repository protocol over HTTP: deploy, resolve, SNAPSHOTs, metad
   let alice: string;
   let reader: string;
   const admin = () => ({ authorization: `Bearer ${r.token}` });
-  const events = async () => (await request(r.http).get('/api/v1/events?limit=1000').set(admin())).body.items as { type: string; data: Record<string, unknown> }[];
+  const events = async () => (await request(r.http).get('/api/v1/events?limit=1000').set(admin())).body.items as { type: string; position: number; data: Record<string, unknown> }[];
   const mavenEvents = async () => (await events()).filter((e) => e.data.format === 'maven' && e.type.startsWith('Artifact'));
   const blobCount = async () => (await filesUnder(join(r.dataDir, 'blobs', 'sha256'))).length;
   const put = (path: string, body: Buffer | string, token = alice) => request(r.http).put(`/maven/${path}`).auth('deployer', token).set('content-type', 'application/octet-stream').send(Buffer.from(body));
@@ -142,6 +145,16 @@ describe('Maven repository protocol over HTTP: deploy, resolve, SNAPSHOTs, metad
     await get(`${dir}/lib-1.0.0-tests.jar`).expect(404);
   });
 
+  it('parallel deploys of a new version (Maven 3.9 uploads five at a time) all land: one ArtifactPublished, the rest added', async () => {
+    const dir = `mvn/${versionDir(G, 'parallel', '1.0')}`;
+    const names = ['parallel-1.0.jar', 'parallel-1.0.pom', 'parallel-1.0-sources.jar', 'parallel-1.0-javadoc.jar', 'parallel-1.0.module'];
+    const statuses = await Promise.all(names.map((n) => put(`${dir}/${n}`, n.endsWith('.pom') ? pomOf(G, 'parallel', '1.0') : n).then((res) => res.status)));
+    expect(statuses).toEqual([201, 201, 201, 201, 201]);
+    const mine = (await mavenEvents()).filter((e) => e.data.name === `${G}:parallel`);
+    expect(mine.map((e) => e.type).sort()).toEqual(['ArtifactFilesAdded', 'ArtifactFilesAdded', 'ArtifactFilesAdded', 'ArtifactFilesAdded', 'ArtifactPublished']);
+    for (const n of names) await get(`${dir}/${n}`).expect(200);
+  });
+
   it('signatures (.asc) are stored and served, with their own checksums', async () => {
     const dir = `mvn/${versionDir(G, 'lib', '1.0.0')}`;
     const asc = '-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n';
@@ -188,6 +201,8 @@ describe('Maven repository protocol over HTTP: deploy, resolve, SNAPSHOTs, metad
     expect(html.body.toString()).toMatch(/href="maven-metadata\.xml"/);
     const json = await request(r.http).get('/maven/mvn/com/example/http/lib/1.0.0/').auth('x', reader).set('accept', 'application/json').expect(200);
     expect(json.body.entries.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['lib-1.0.0.jar', 'lib-1.0.0.jar.sha512', 'lib-1.0.0.pom', 'lib-1.0.0.module']));
+    expect((await request(r.http).get('/maven/mvn/com/example/http/lib').auth('x', reader).expect(301)).headers.location).toBe('/maven/mvn/com/example/http/lib/');
+    await request(r.http).get('/maven/mvn/com/example/nothing').auth('x', reader).expect(400);
     const root = await request(r.http).get('/maven/mvn/').auth('x', reader).set('accept', 'application/json').expect(200);
     expect(root.body.entries).toEqual([{ name: 'com/', type: 'folder' }]);
   });
@@ -201,6 +216,28 @@ describe('Maven repository protocol over HTTP: deploy, resolve, SNAPSHOTs, metad
     expect(xml).not.toMatch(/1\.1\.0/);
     await get(`mvn/${versionDir(G, 'lib', '1.1.0')}/lib-1.1.0.pom`).expect(404);
     await request(r.http).delete(`/maven/mvn/${versionDir(G, 'lib', '1.1.0')}/`).auth('x', alice).expect(404);
+  });
+
+  it('`strata delete` (the format-neutral admin API) deletes a version, and the metadata follows', async () => {
+    const port = await freePort();
+    await new Promise<void>((resolve) => r.http.listen(port, '127.0.0.1', resolve));
+    const io = captureIo({ STRATA_URL: `http://127.0.0.1:${port}`, STRATA_TOKEN: alice });
+    expect(await main(['delete', 'mvn', `${G}:order`, '1.9'], io)).toBe(0);
+    expect(io.out()).toMatch(/deleted com\.example\.http:order 1\.9 in mvn/);
+    const xml = await text('mvn/com/example/http/order/maven-metadata.xml');
+    expect([...xml.matchAll(/<version>([^<]+)<\/version>/g)].map((m) => m[1])).toEqual(['1.10', '2.0-rc1', '2.0', '2.1-SNAPSHOT']);
+    const denied = captureIo({ STRATA_URL: `http://127.0.0.1:${port}`, STRATA_TOKEN: reader });
+    expect(await main(['delete', 'mvn', `${G}:order`, '1.10'], denied)).not.toBe(0);
+  });
+
+  it('a promotion serves the version from the target repository; a point-in-time view serves the metadata as it was', async () => {
+    await request(r.http).post('/api/v1/repositories').set(admin()).send({ name: 'staged', format: 'maven', anonymousRead: true }).expect(201);
+    await request(r.http).post('/api/v1/promotions').set(admin()).send({ from: 'mvn', to: 'staged', name: `${G}:lib`, version: '1.0.0' }).expect(201);
+    expect((await request(r.http).get(`/maven/staged/${versionDir(G, 'lib', '1.0.0')}/lib-1.0.0.jar`).expect(200)).text).toBe('PK fake jar bytes 1.0.0');
+    expect((await request(r.http).get('/maven/staged/com/example/http/lib/maven-metadata.xml').expect(200)).text).toMatch(/<release>1\.0\.0<\/release>/);
+    const first = (await events()).find((e) => e.type === 'ArtifactFilesAdded' && e.data.name === `${G}:lib`)!;
+    const then = await request(r.http).get(`/@${first.position}/maven/mvn/com/example/http/lib/maven-metadata.xml`).auth('x', reader).expect(200);
+    expect(then.text).toMatch(/<versions>\s*<version>1\.0\.0<\/version>\s*<\/versions>/);
   });
 
   it('plugin-group metadata: a maven-plugin POM adds the plugin and its prefix to <group>/maven-metadata.xml', async () => {

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { freePort } from '../support/npm-client.js';
-import { buildImage, oci, ociClientsAvailable } from '../support/oci-client.js';
+import { buildImage, oci, ociClientsAvailable, writeHelmChartLayout } from '../support/oci-client.js';
 import { describeWith } from '../support/services.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
@@ -61,5 +62,25 @@ describeWith('skopeo and umoci', ociClientsAvailable, 'OCI with the real skopeo 
     await oci('skopeo', ['copy', '--src-tls-verify=false', '--src-no-creds', `docker://${host}/open/hello:1.0`, `oci:${join(work, 'anon')}:1.0`]);
     expect(await rawManifest('anon', '1.0')).toBe(await rawManifest('img', '1.0'));
     await expect(oci('skopeo', ['copy', '--dest-tls-verify=false', '--dest-no-creds', `oci:${join(work, 'img')}:1.1`, `docker://${host}/open/hello:1.1`])).rejects.toThrow(/unauthorized|authentication required|denied/i);
+  }, 120_000);
+
+  it('a Helm chart pushed as an OCI artifact (Helm media types) with skopeo keeps its digest, pulls back byte-identical and is listed with its chart metadata', async () => {
+    const { manifest, archive } = await writeHelmChartLayout(work, { name: 'mychart', version: '0.1.0', appVersion: '1.16.0', description: 'A Helm chart for tests' });
+    await oci('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', creds(), `oci:${join(work, 'chart')}:0.1.0`, `docker://${host}/containers/charts/mychart:0.1.0`]);
+    const remote = await oci('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds(), `docker://${host}/containers/charts/mychart:0.1.0`]);
+    expect(remote).toBe(manifest.toString('utf8'));
+    await oci('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', creds(), `docker://${host}/containers/charts/mychart:0.1.0`, `oci:${join(work, 'chart-pulled')}:0.1.0`]);
+    const layer = JSON.parse(remote).layers[0].digest.split(':')[1];
+    expect(await readFile(join(work, 'chart-pulled', 'blobs', 'sha256', layer))).toEqual(archive);
+    const listed = await request(r.http).get('/api/v1/repositories/containers/charts').set({ authorization: `Bearer ${alice}` }).expect(200);
+    expect(listed.body.items).toEqual([
+      {
+        name: 'mychart', version: '0.1.0', appVersion: '1.16.0', description: 'A Helm chart for tests', image: 'containers/charts/mychart',
+        digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, tags: ['0.1.0'], pushedAt: expect.any(String), reference: `oci://${host}/containers/charts/mychart`,
+      },
+    ]);
+    // an image is not a chart; anonymous callers need anonymous read
+    expect((await request(r.http).get('/api/v1/repositories/open/charts').expect(200)).body.items).toEqual([]);
+    await request(r.http).get('/api/v1/repositories/containers/charts').expect(401);
   }, 120_000);
 });

@@ -16,6 +16,7 @@ export interface RepositoryView {
     description?: string;
     upstream?: { url: string };
     members?: string[];
+    versionPolicy?: string;
   };
   createdAt?: string;
   updatedAt?: string;
@@ -30,6 +31,7 @@ const CONFIG_OPTIONS: OptionSpecs = {
   description: { type: 'string', value: '<text>', description: 'free text shown in listings' },
   upstream: { type: 'string', value: '<url>', description: 'remote repositories: the upstream they cache' },
   members: { type: 'string', value: '<a,b,...>', description: 'virtual repositories: ordered member repositories' },
+  'version-policy': { type: 'string', value: '<releases|snapshots|both>', description: 'Maven repositories: which versions they take (default both)' },
 };
 
 /** The configuration fields the user gave, in the API's names; absent flags stay absent. */
@@ -44,6 +46,7 @@ export function configFromOptions(values: OptionValues): Record<string, unknown>
     description: stringOption(values, 'description'),
     upstream: upstream === undefined ? undefined : { url: upstream },
     members: members === undefined ? undefined : members.split(',').map((m) => m.trim()).filter(Boolean),
+    versionPolicy: stringOption(values, 'version-policy'),
   };
   for (const key of Object.keys(config)) if (config[key] === undefined) delete config[key];
   return config;
@@ -70,6 +73,7 @@ export function formatRepository(repo: RepositoryView): string {
     ['description', c.description],
     ['upstream', c.upstream?.url],
     ['members', c.members?.join(', ')],
+    ['version policy', c.versionPolicy],
     ['created', repo.createdAt && formatTime(repo.createdAt)],
     ['updated', repo.updatedAt && formatTime(repo.updatedAt)],
   ]);

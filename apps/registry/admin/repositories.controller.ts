@@ -43,6 +43,8 @@ const ConfigFields = {
   legalHold: z.boolean().optional(),
   /** Maven repositories: releases, snapshots or both (the default) */
   versionPolicy: z.enum(['releases', 'snapshots', 'both']).optional(),
+  /** OCI repositories: untagged manifests older than this are deleted by the OCI GC */
+  oci: z.object({ untaggedGraceSeconds: z.number().int().min(0) }).strict().optional(),
 };
 const CreateBody = z.object({ name: z.string(), format: z.string(), type: z.enum(['hosted', 'remote', 'virtual']).default('hosted'), ...ConfigFields }).strict();
 const ConfigureBody = z.object(ConfigFields).strict();

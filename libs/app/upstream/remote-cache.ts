@@ -131,7 +131,10 @@ export class RemoteCache implements RemoteServices {
   }
 
   private async fetch(repository: RepositoryView, up: UpstreamConfig, request: RemoteFileRequest, metadata: EventMetadata, arriving: (value: { body: Readable; size?: number }) => void): Promise<StoredFile> {
-    const res = await this.upstream.request({ url: upstreamUrl(up.url, request.url), auth: await this.hooks.credentials(repository.name), allowPrivateNetwork: up.allowPrivateNetwork });
+    const url = upstreamUrl(up.url, request.url);
+    // metadata may name files on another host (a CDN): the upstream's credential stays with the upstream
+    const auth = new URL(url).origin === new URL(up.url).origin ? await this.hooks.credentials(repository.name) : undefined;
+    const res = await this.upstream.request({ url, auth, allowPrivateNetwork: up.allowPrivateNetwork });
     if (res.status !== 200) {
       res.body.resume();
       if (res.status === 404 || res.status === 410) throw new DomainError('NOT_FOUND', `the upstream has no ${request.path}`);

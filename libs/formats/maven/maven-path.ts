@@ -38,7 +38,6 @@ export type MavenPath =
 const GROUP_OR_ARTIFACT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9_.+~-]*$/;
 const SEGMENT_MAX = 200;
-const BUILD = /^(\d{8}\.\d{6})-(\d{1,9})$/;
 
 function decodeSegment(segment: string): string {
   let value: string;
@@ -101,11 +100,6 @@ export function parseFileName(groupId: string, artifactId: string, version: stri
 
 /** `1.0-20261129.101500-3` from `1.0-SNAPSHOT` and a build (what maven-metadata.xml calls its `value`). */
 export const buildVersion = (version: string, build: { timestamp: string; buildNumber: number }) => `${version.slice(0, -'SNAPSHOT'.length)}${build.timestamp}-${build.buildNumber}`;
-
-export const parseBuild = (value: string): { timestamp: string; buildNumber: number } | undefined => {
-  const m = BUILD.exec(value);
-  return m ? { timestamp: m[1], buildNumber: Number(m[2]) } : undefined;
-};
 
 /** The layout path of a file (no leading slash). */
 export function filePath(f: ArtifactFile): string {

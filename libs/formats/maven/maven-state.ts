@@ -1,6 +1,6 @@
 import type { StoredFile } from '../../domain/index.js';
 import { compareMavenVersions, isSnapshotVersion } from './maven-version.js';
-import { buildVersion, parseMavenPath, type ArtifactFile } from './maven-path.js';
+import { parseMavenPath, type ArtifactFile } from './maven-path.js';
 import type { PomInfo } from './pom.js';
 
 export const MAVEN = 'maven';
@@ -93,21 +93,7 @@ export const versionsInOrder = (s: MavenArtifactState) => Object.keys(s.versions
 
 /** The newest build of a SNAPSHOT version, by build number (then timestamp). */
 export function newestBuild(v: MavenVersionState): string | undefined {
-  const order = (b: string) => {
-    const [ts, n] = [b.slice(0, 15), Number(b.slice(16))];
-    return { ts, n };
-  };
-  let best: string | undefined;
-  for (const f of v.files) {
-    if (!f.build) continue;
-    if (!best) best = f.build;
-    else {
-      const a = order(f.build);
-      const b = order(best);
-      if (a.n > b.n || (a.n === b.n && a.ts > b.ts)) best = f.build;
-    }
-  }
-  return best;
+  return v.files.reduce<string | undefined>((best, f) => (f.build && (!best || compareBuilds(f.build, best) > 0) ? f.build : best), undefined);
 }
 
 /**
@@ -130,10 +116,11 @@ export function newestFiles(version: string, v: MavenVersionState): { key: strin
   });
 }
 
+/** Builds (`20261129.101500-3`) by build number, then timestamp. */
 function compareBuilds(a: string, b: string): number {
   const na = Number(a.slice(16));
   const nb = Number(b.slice(16));
   return na !== nb ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 }
 
-export { buildVersion, isSnapshotVersion };
+export { isSnapshotVersion };

@@ -35,11 +35,8 @@ export class MavenController {
     const ctx: MavenContext = { req, res, repository, services: this.services, queries: this.queries };
     switch (req.method) {
       case 'GET':
-      case 'HEAD': {
-        const target = parseMavenPath(rest);
-        if (target.kind === 'folder') return browseFolder(ctx, target.prefix);
-        return downloadPath(ctx, target.path, target.checksum);
-      }
+      case 'HEAD':
+        return this.read(ctx, rest);
       case 'PUT': {
         const done = this.services.traffic.uploadStarted(MAVEN);
         try {
@@ -54,6 +51,26 @@ export class MavenController {
       }
       default:
         throw new DomainError('METHOD_NOT_ALLOWED', `${req.method} is not supported on a Maven repository`);
+    }
+  }
+
+  /** A file, metadata or checksum; a folder with its slash; a folder without it redirects (301) to it. */
+  private async read(ctx: MavenContext, rest: string): Promise<void> {
+    try {
+      const target = parseMavenPath(rest);
+      if (target.kind === 'folder') return await browseFolder(ctx, target.prefix);
+      return await downloadPath(ctx, target.path, target.checksum);
+    } catch (e) {
+      // only on a miss: is it a folder asked for without its trailing slash?
+      if (!(e instanceof DomainError && (e.code === 'NOT_FOUND' || e.code === 'INVALID_PATH')) || rest.endsWith('/') || rest === '') throw e;
+      let folder: string;
+      try {
+        folder = `${rest.split('/').map(decodeURIComponent).join('/')}/`;
+      } catch {
+        throw e;
+      }
+      if ((await ctx.queries.under(ctx.repository.name, folder, 1)).length === 0) throw e;
+      ctx.res.redirect(301, `${ctx.req.originalUrl.split('?')[0]}/`);
     }
   }
 }

@@ -40,6 +40,11 @@ export class NpmQueries {
     return row ? { state: JSON.parse(row.state) as NpmPackageState, rev: row.rev } : null;
   }
 
+  /** Has the package ever been published here (even if every version was unpublished since)? The guard's "holds". */
+  async exists(repository: string, name: string): Promise<boolean> {
+    return (await this.sql.query(`SELECT 1 FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows.length > 0;
+  }
+
   /** A live version's tarball by its file name. */
   async tarball(repository: string, name: string, file: string): Promise<{ version: string; sha256: string; size: number } | null> {
     const row = (await this.sql.query<{ t: { version: string; sha256: string; size: number } | null }>(`SELECT tarballs -> $3::text AS t FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name, file])).rows[0];

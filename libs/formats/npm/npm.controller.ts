@@ -9,6 +9,7 @@ import { discardBody, documentLimit, isObject, readJsonBody } from './json-body.
 import { allows, authorizeFor, requireHosted, type NpmContext } from './npm-context.js';
 import { assertPackageName } from './npm-names.js';
 import { NpmQueries } from './npm-queries.js';
+import { handleProxied } from './npm-proxy.js';
 import { parseNpmRoute, type NpmRoute } from './npm-route.js';
 import { NPM } from './npm.projection.js';
 import { NpmPackageReads } from './package-reads.js';
@@ -41,7 +42,10 @@ export class NpmController {
     const route = parseNpmRoute(req.method, rawPathAfter(req, '/npm/'));
     if (!route) throw new DomainError('NOT_FOUND', `no npm registry endpoint ${req.method} ${req.path}`);
     const repository = await this.services.repository(route.repo, NPM);
-    await this.dispatch({ req, res, repository, services: this.services, queries: this.queries }, route);
+    const ctx: NpmContext = { req, res, repository, services: this.services, queries: this.queries };
+    // remote and virtual repositories answer reads themselves; a virtual one sends writes to its publish target
+    if (await handleProxied(ctx, route, this.reads)) return;
+    await this.dispatch(ctx, route);
   }
 
   private async dispatch(ctx: NpmContext, route: NpmRoute): Promise<void> {

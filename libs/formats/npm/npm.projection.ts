@@ -79,28 +79,60 @@ export const npmPackagesProjection: Projection = {
   version: 1,
   handles: ['ArtifactPublished', 'ArtifactDeleted', 'TagSet', 'TagRemoved', 'ArtifactDeprecated', 'PermissionGranted', 'PermissionRevoked', 'RepositoryDeleted'],
   ddl: 'npm-packages/v1.sql',
-  async apply(event, tx, table) {
+  apply: (event, tx, table) => applyEvents([event], tx, table),
+  applyBatch: applyEvents,
+};
+
+/**
+ * Folds a run of events over the packages they touch and stores each package once at the end
+ * (loaded once, rendered once): the same rows as one event at a time, in far fewer round trips.
+ * Statements that read other packages' rows (a revoked grant, a deleted repository) first write
+ * out what is pending, so they see exactly what one-by-one application would.
+ */
+async function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): Promise<void> {
+  const known = new Map<string, NpmPackageState | null>();
+  const pending = new Map<string, { repository: string; state: NpmPackageState; position: number }>();
+  const key = (repository: string, name: string) => `${repository}\n${name}`;
+  const get = async (repository: string, name: string) => {
+    const k = key(repository, name);
+    if (!known.has(k)) known.set(k, await load(tx, table, repository, name));
+    return known.get(k)!;
+  };
+  const put = (repository: string, state: NpmPackageState, position: number) => {
+    known.set(key(repository, state.name), state);
+    pending.set(key(repository, state.name), { repository, state, position });
+  };
+  const flush = async () => {
+    for (const p of pending.values()) await save(tx, table, p.repository, p.state, p.position);
+    pending.clear();
+  };
+  for (const event of events) {
     if (event.type === 'RepositoryDeleted') {
-      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [(event.data as RepositoryDeleted['data']).repository]);
-      return;
+      const repository = (event.data as RepositoryDeleted['data']).repository;
+      await flush();
+      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository]);
+      for (const k of [...known.keys()]) if (k.startsWith(`${repository}\n`)) known.delete(k);
+      continue;
     }
     if (event.type === 'PermissionGranted') {
       const d = event.data as PermissionGranted['data'];
-      if (!ownerGrant(d)) return;
-      const s = await load(tx, table, d.repository, d.pattern!);
-      if (s) await save(tx, table, d.repository, withOwner(s, d.grantId, d.subject.id, event.recordedAt), event.position);
-      return;
+      if (!ownerGrant(d)) continue;
+      const s = await get(d.repository, d.pattern!);
+      if (s) put(d.repository, withOwner(s, d.grantId, d.subject.id, event.recordedAt), event.position);
+      continue;
     }
     if (event.type === 'PermissionRevoked') {
       const d = event.data as PermissionRevoked['data'];
+      await flush();
       const rows = (await tx.query<{ state: string }>(`SELECT state FROM ${table} WHERE repository = $1 AND $2 = ANY(owner_grants)`, [d.repository, d.grantId])).rows;
-      for (const row of rows) await save(tx, table, d.repository, withOwner(JSON.parse(row.state) as NpmPackageState, d.grantId, undefined, event.recordedAt), event.position);
-      return;
+      for (const row of rows) put(d.repository, withOwner(JSON.parse(row.state) as NpmPackageState, d.grantId, undefined, event.recordedAt), event.position);
+      continue;
     }
     const d = event.data as ArtifactEvent['data'];
-    if (d.format !== NPM) return;
-    const current = (await load(tx, table, d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyPackage(d.name, event.recordedAt) : null);
-    if (!current) return;
-    await save(tx, table, d.repository, evolve(current, event as RecordedEvent<ArtifactEvent>), event.position);
-  },
-};
+    if (d.format !== NPM) continue;
+    const current = (await get(d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyPackage(d.name, event.recordedAt) : null);
+    if (!current) continue;
+    put(d.repository, evolve(current, event as RecordedEvent<ArtifactEvent>), event.position);
+  }
+  await flush();
+}

@@ -29,7 +29,7 @@ const FROM_LATEST = ['description', 'homepage', 'keywords', 'repository', 'autho
  * https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md#abbreviated-version-object
  * plus the platform fields npm's installer reads from it (cpu, os, libc, peerDependenciesMeta).
  */
-const ABBREVIATED = [
+export const ABBREVIATED = [
   'name', 'version', 'dependencies', 'optionalDependencies', 'devDependencies', 'bundleDependencies', 'peerDependencies', 'peerDependenciesMeta',
   'acceptDependencies', 'bin', 'directories', 'engines', 'cpu', 'os', 'libc', 'funding', 'license', 'deprecated', '_hasShrinkwrap', 'hasInstallScript', 'dist',
 ] as const;
@@ -82,7 +82,7 @@ function versionDocument(repository: string, name: string, version: string, v: N
   };
 }
 
-function pick(doc: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+export function pick(doc: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of keys) if (doc[k] !== undefined) out[k] = doc[k];
   return out;

@@ -1,4 +1,5 @@
 import { authorize } from '../../auth/index.js';
+import type { RepositoryView } from '../../domain/index.js';
 import { principalOf } from '../../format-kit/index.js';
 import { authorizeFor, sendJson, type NpmContext } from './npm-context.js';
 import type { SearchRow } from './npm-queries.js';
@@ -35,29 +36,38 @@ export function relevance(row: Pick<SearchRow, 'name'>, query: SearchQuery): num
 
 const int = (v: unknown, fallback: number) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : fallback);
 
-/**
- * GET /-/v1/search?text=&size=&from=: `npm search`, in the public registry's response shape
- * (objects of package, score and searchScore; total; time). Only packages the caller may read.
- * https://github.com/npm/registry/blob/main/docs/REGISTRY-API.md#get-v1search
- */
-export async function searchPackages(ctx: NpmContext): Promise<void> {
-  authorizeFor(ctx, 'read');
+/** A search as npm sends it: `text`, `size` (1..250, default 20), `from`. */
+export interface SearchRequest {
+  text: string;
+  size: number;
+  from: number;
+}
+
+export function searchRequest(ctx: NpmContext): SearchRequest {
   const text = typeof ctx.req.query.text === 'string' ? ctx.req.query.text.slice(0, 256) : '';
-  const size = Math.min(Math.max(int(ctx.req.query.size, 20), 1), 250);
-  const from = int(ctx.req.query.from, 0);
+  return { text, size: Math.min(Math.max(int(ctx.req.query.size, 20), 1), 250), from: int(ctx.req.query.from, 0) };
+}
+
+/** One result in the public registry's shape. */
+export type SearchObject = { package: { name: string } & Record<string, unknown>; searchScore: number } & Record<string, unknown>;
+
+/** May the caller read this package of `repository` (name-pattern grants apply)? */
+export function mayRead(ctx: NpmContext, repository: RepositoryView, name: string): boolean {
+  try {
+    authorize(principalOf(ctx.req), repository, 'read', name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The packages of a hosted repository matching a search, best first, only those the caller may read. */
+export async function hostedSearch(ctx: NpmContext, repository: RepositoryView, text: string): Promise<SearchObject[]> {
   const query = parseSearchText(text);
   const terms = query.scope ? [...query.terms, `@${query.scope}/`] : query.terms;
-  const principal = principalOf(ctx.req);
-  const readable = (await ctx.queries.search(ctx.repository.name, terms, query.keywords)).filter((row) => {
-    try {
-      authorize(principal, ctx.repository, 'read', row.name);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const readable = (await ctx.queries.search(repository.name, terms, query.keywords)).filter((row) => mayRead(ctx, repository, row.name));
   const ranked = readable.map((row) => ({ row, score: relevance(row, query) })).sort((a, b) => b.score - a.score || a.row.name.localeCompare(b.row.name));
-  const objects = ranked.slice(from, from + size).map(({ row, score }) => ({
+  return ranked.map(({ row, score }) => ({
     package: {
       name: row.name,
       scope: row.name.startsWith('@') ? row.name.slice(1, row.name.indexOf('/')) : 'unscoped',
@@ -74,5 +84,20 @@ export async function searchPackages(ctx: NpmContext): Promise<void> {
     score: { final: score, detail: { quality: score, popularity: score, maintenance: score } },
     searchScore: score,
   }));
-  sendJson(ctx, 200, { objects, total: ranked.length, time: new Date().toUTCString() });
+}
+
+/** Sends one page of results (`from`, `size`) with the total, in the public registry's response shape. */
+export function sendSearch(ctx: NpmContext, ranked: SearchObject[], request: SearchRequest, total = ranked.length): void {
+  sendJson(ctx, 200, { objects: ranked.slice(request.from, request.from + request.size), total, time: new Date().toUTCString() });
+}
+
+/**
+ * GET /-/v1/search?text=&size=&from=: `npm search`, in the public registry's response shape
+ * (objects of package, score and searchScore; total; time). Only packages the caller may read.
+ * https://github.com/npm/registry/blob/main/docs/REGISTRY-API.md#get-v1search
+ */
+export async function searchPackages(ctx: NpmContext): Promise<void> {
+  authorizeFor(ctx, 'read');
+  const request = searchRequest(ctx);
+  sendSearch(ctx, await hostedSearch(ctx, ctx.repository, request.text), request);
 }

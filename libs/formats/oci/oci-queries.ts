@@ -96,9 +96,16 @@ export class OciQueries {
     ).rows;
   }
 
-  /** Helm charts pushed as OCI artifacts in a repository, with their chart metadata. */
-  async charts(repository: string): Promise<{ name: string; digest: string; chart: Record<string, string> }[]> {
-    return (await this.sql.query<{ name: string; digest: string; chart: Record<string, string> }>(`SELECT name, digest, chart FROM ${MANIFESTS} WHERE repository = $1 AND chart IS NOT NULL ORDER BY name, digest`, [repository])).rows;
+  /** Helm charts pushed as OCI artifacts in a repository, with their chart metadata and the tags on each. */
+  async charts(repository: string): Promise<{ name: string; digest: string; chart: Record<string, string>; tags: string[]; pushed_at: Date }[]> {
+    return (
+      await this.sql.query<{ name: string; digest: string; chart: Record<string, string>; tags: string[]; pushed_at: Date }>(
+        `SELECT m.name, m.digest, m.chart, m.pushed_at, coalesce(array_agg(t.tag ORDER BY t.tag) FILTER (WHERE t.tag IS NOT NULL), '{}') AS tags
+           FROM ${MANIFESTS} m LEFT JOIN ${TAGS} t ON t.repository = m.repository AND t.name = m.name AND t.digest = m.digest
+          WHERE m.repository = $1 AND m.chart IS NOT NULL GROUP BY m.name, m.digest, m.chart, m.pushed_at ORDER BY m.name, m.pushed_at`,
+        [repository],
+      )
+    ).rows;
   }
 
   async createSession(id: string, repository: string, name: string, actor: string): Promise<void> {

@@ -4,6 +4,7 @@ import { authorize } from '../../auth/index.js';
 import { DomainError, isDomainError } from '../../domain/index.js';
 import { FORMAT_SERVICES, rawPathAfter, type FormatServices } from '../../format-kit/index.js';
 import { getBlob, deleteBlob } from './oci-blobs.js';
+import { OciGarbageCollector, repositoriesWithOciPolicy } from './oci-gc.js';
 import { bearerChallenge, resolvePrincipal, scopeActions, serviceName, type OciContext } from './oci-context.js';
 import { listCatalog, listReferrers, listTags } from './oci-listings.js';
 import { deleteManifest, getManifest, putManifest } from './oci-manifests.js';
@@ -15,6 +16,8 @@ import { cancelUpload, finishUpload, startUpload, uploadChunk, uploadStatus } fr
 
 const SWEEP_EVERY_MS = 15 * 60_000;
 const UPLOAD_TTL_MS = Number(process.env.STRATA_OCI_UPLOAD_TTL_SECONDS ?? 24 * 3600) * 1000;
+const GC_EVERY_MS = Number(process.env.STRATA_OCI_GC_INTERVAL_SECONDS ?? 3600) * 1000;
+const SYSTEM = { actor: 'system', authMethod: 'system', correlationId: 'scheduled-oci-gc' };
 
 /**
  * OCI distribution spec v1.1 at `/v2/`, where the first segment of an image name is the Strata
@@ -26,14 +29,28 @@ const UPLOAD_TTL_MS = Number(process.env.STRATA_OCI_UPLOAD_TTL_SECONDS ?? 24 * 3
 export class OciController implements OnModuleDestroy {
   private readonly queries: OciQueries;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly collector: NodeJS.Timeout;
 
   constructor(@Inject(FORMAT_SERVICES) private readonly services: FormatServices) {
     this.queries = new OciQueries(services.sql);
     this.sweeper = setInterval(() => void this.expireUploads().catch(() => undefined), SWEEP_EVERY_MS).unref();
+    this.collector = setInterval(() => void this.collectUntagged().catch(() => undefined), GC_EVERY_MS).unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+    clearInterval(this.collector);
+  }
+
+  /**
+   * Online GC, every STRATA_OCI_GC_INTERVAL_SECONDS (default an hour): untagged manifests past the
+   * grace period of each repository with an `oci` policy (the blob GC frees their blobs later).
+   * Several nodes may race on one manifest: the loser's delete is a NOT_FOUND the GC tolerates.
+   */
+  async collectUntagged(): Promise<number> {
+    let removed = 0;
+    for (const name of await repositoriesWithOciPolicy(this.services)) removed += (await new OciGarbageCollector(this.services).run(name, false, SYSTEM)).removedManifests;
+    return removed;
   }
 
   /** Upload sessions idle longer than STRATA_OCI_UPLOAD_TTL_SECONDS (default a day) expire with their bytes. */

@@ -1,6 +1,6 @@
 import type { StoredFile } from '../../domain/index.js';
 import { coreInfoOf, parseCoreMetadata } from './core-metadata.js';
-import { latestVersion, projectDocument, releaseDocument } from './json-api.js';
+import { baseOf, latestVersion, projectDocument, releaseDocument, withBase } from './json-api.js';
 import { emptyProject, withFiles, withYank, type PypiFileMetadata, type PypiProjectState } from './pypi-state.js';
 
 const AT = '2026-01-02T03:04:05.678Z';
@@ -89,6 +89,12 @@ describe('PyPI JSON API documents (rendered from a project state)', () => {
     expect(doc).not.toHaveProperty('releases');
     expect(doc.info).toMatchObject({ version: '1.0', yanked: true, yanked_reason: 'broken' });
     expect(doc.urls.map((u: { yanked: boolean; yanked_reason: string }) => [u.yanked, u.yanked_reason])).toEqual([[true, 'broken'], [true, 'broken']]);
+  });
+
+  it('is stored with a base-URL mark that the request\'s base replaces, in every URL', () => {
+    const stored = projectDocument({ state: s, position: 42, base: baseOf('py') })!;
+    expect(stored).not.toContain('http://');
+    expect(withBase(stored, 'http://host')).toBe(projectDocument({ state: s, position: 42, base: BASE }));
   });
 
   it('nothing for a project without live releases', () => {

@@ -1,6 +1,5 @@
 import { projectionTable, type SqlExecutor } from '../../ports/index.js';
 import type { RenderedPage } from './simple-pages.js';
-import type { PypiProjectState } from './pypi-state.js';
 import { pypiProjectsProjection } from './pypi.projection.js';
 
 const table = projectionTable(pypiProjectsProjection);
@@ -16,24 +15,18 @@ export class PypiQueries {
     return row?.body ? row : null;
   }
 
-  /** The state a project is rendered from; null when nothing was ever uploaded. */
-  async project(repository: string, name: string): Promise<PypiProjectState | null> {
-    const row = (await this.sql.query<{ state: string }>(`SELECT state FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows[0];
-    return row ? (JSON.parse(row.state) as PypiProjectState) : null;
-  }
-
   /** The stored JSON API document of a project, or of one of its releases (the exact version as stored). */
   async jsonApi(repository: string, name: string, version?: string): Promise<RenderedPage | null> {
-    const row = (
-      version === undefined
-        ? await this.sql.query<{ body: string | null; etag: string | null }>(`SELECT json_api AS body, json_api_etag AS etag FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])
-        : await this.sql.query<{ d: RenderedPage | null }>(`SELECT json_api_releases -> $3::text AS d FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name, version]).then((r) => ({ rows: r.rows.map((x) => x.d ?? { body: null, etag: null }) }))
-    ).rows[0];
-    return row?.body && row.etag ? { body: row.body, etag: row.etag } : null;
+    if (version === undefined) {
+      const row = (await this.sql.query<{ body: string | null; etag: string | null }>(`SELECT json_api AS body, json_api_etag AS etag FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows[0];
+      return row?.body && row.etag ? { body: row.body, etag: row.etag } : null;
+    }
+    const row = (await this.sql.query<{ d: RenderedPage | null }>(`SELECT json_api_releases -> $3::text AS d FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name, version])).rows[0];
+    return row?.d ?? null;
   }
 
-  /** The releases that have a JSON API document (live ones). */
-  async jsonApiVersions(repository: string, name: string): Promise<string[]> {
+  /** The live releases of a project (those with files; each has a JSON API document): one jsonb key list, no state parsed. */
+  async releases(repository: string, name: string): Promise<string[]> {
     return (await this.sql.query<{ v: string }>(`SELECT jsonb_object_keys(json_api_releases) AS v FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows.map((r) => r.v);
   }
 

@@ -30,8 +30,8 @@ async function readSmallJson(req: Request): Promise<Record<string, unknown>> {
 
 /** The release a URL names: the stored version PEP 440-equal to it (`1.0` finds `1.0.0`). */
 async function release(ctx: PypiContext, project: string, version: string): Promise<string> {
-  const state = await ctx.queries.project(ctx.repository.name, project);
-  const found = Object.keys(state?.versions ?? {}).find((v) => v === version || sameVersion(v, version));
+  const releases = await ctx.queries.releases(ctx.repository.name, project);
+  const found = releases.find((v) => v === version) ?? releases.find((v) => sameVersion(v, version));
   if (!found) throw new DomainError('NOT_FOUND', `${project} has no release ${version}`);
   return found;
 }

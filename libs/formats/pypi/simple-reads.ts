@@ -86,7 +86,7 @@ export async function jsonApi(ctx: PypiContext, project: string, version?: strin
   const { repository, queries } = ctx;
   let doc = await queries.jsonApi(repository.name, project, version);
   if (!doc && version !== undefined) {
-    const release = (await queries.jsonApiVersions(repository.name, project)).find((v) => sameVersion(v, version));
+    const release = (await queries.releases(repository.name, project)).find((v) => sameVersion(v, version));
     if (release) doc = await queries.jsonApi(repository.name, project, release);
   }
   if (!doc) throw new DomainError('NOT_FOUND', version === undefined ? `no project "${project}" in this repository` : `${project} has no release ${version}`);

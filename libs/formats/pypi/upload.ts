@@ -1,8 +1,8 @@
-import { Readable, Transform } from 'node:stream';
-import { createBLAKE2b } from 'hash-wasm';
+import { Readable } from 'node:stream';
 import { DomainError, type StoredFile } from '../../domain/index.js';
 import { eventMetadata } from '../../format-kit/index.js';
 import type { ContentSource } from './archive-limits.js';
+import { blake2Check } from './blake2.js';
 import { coreInfoOf, parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { authorizeFor, requireHosted, type PypiContext } from './pypi-context.js';
 import { assertProjectName, normalizeName, normalizeVersion, parseDistributionFilename, sameVersion, type DistributionFilename } from './pypi-names.js';
@@ -48,26 +48,6 @@ function parseIntent(fields: UploadFields, filename: string): Intent {
   return { project, version, filename, file, digests };
 }
 
-/** Passes the body through while computing BLAKE2b-256; a mismatch fails the stream before the blob store commits it. */
-async function blake2Check(body: Readable, expected: string | undefined): Promise<{ stream: Readable; digest: () => string }> {
-  const hasher = await createBLAKE2b(256);
-  hasher.init();
-  let digest = '';
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hasher.update(chunk);
-      cb(null, chunk);
-    },
-    flush(cb) {
-      digest = hasher.digest('hex');
-      cb(expected && digest !== expected ? new DomainError('DIGEST_MISMATCH', `blake2_256_digest does not match the file (got ${digest})`) : null);
-    },
-  });
-  body.on('error', (e) => stream.destroy(e));
-  body.pipe(stream);
-  return { stream, digest: () => digest };
-}
-
 /** Reads the file's core metadata and checks it against the form and the file name. */
 async function inspect(ctx: PypiContext, intent: Intent, stored: StoredFile): Promise<{ core: CoreMetadata; bytes: Buffer }> {
   const sha256 = stored.digest.replace(/^sha256:/, '');
@@ -103,7 +83,7 @@ export async function uploadFile(ctx: PypiContext): Promise<void> {
   const { content } = await readUploadForm(req, async (fields, filename, body) => {
     const intent = parseIntent(fields, filename);
     authorizeFor(ctx, 'write', intent.project);
-    if ((await queries.project(repository.name, intent.project))?.files[filename]) {
+    if (await queries.download(repository.name, intent.project, filename)) {
       // the decider refuses it too; refusing here keeps the content out of the blob store
       throw new DomainError('FILE_EXISTS', `${filename} already exists in ${intent.project}`);
     }
@@ -141,6 +121,6 @@ export async function uploadFile(ctx: PypiContext): Promise<void> {
 
 /** The release a file joins: an existing one with an equal PEP 440 version (`1.0` == `1.0.0`), else the normal form. */
 async function releaseVersion(ctx: PypiContext, project: string, version: string): Promise<string> {
-  const state = await ctx.queries.project(ctx.repository.name, project);
-  return Object.keys(state?.versions ?? {}).find((v) => sameVersion(v, version)) ?? normalizeVersion(version);
+  const releases = await ctx.queries.releases(ctx.repository.name, project);
+  return releases.find((v) => sameVersion(v, version)) ?? normalizeVersion(version);
 }
