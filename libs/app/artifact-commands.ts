@@ -11,22 +11,15 @@ import {
 } from '../domain/index.js';
 import type { BlobStore } from '../ports/index.js';
 import type { StreamWriter } from './stream-writer.js';
-import type { IncomingFile } from '../format-kit/index.js';
+import type { IncomingFile, PublishRequest } from '../format-kit/index.js';
 
 // one definition of an incoming file: the one formats hand over
 export type { IncomingFile };
 
-export interface PublishInput {
-  repository: RepositoryView;
-  format: string;
-  name: string;
-  version: string;
-  files: IncomingFile[];
-  metadata?: Record<string, unknown>;
+/** A format's publish request, plus what the format's plugin says about reuse after delete. */
+export interface PublishInput extends PublishRequest {
   /** the format lets a deleted version be published again (generic: yes; npm: no) */
   allowReuseAfterDelete: boolean;
-  /** tags to point at the new version in the same append */
-  tags?: string[];
 }
 
 /** Files already in the blob store (see `storeFile`) to add to a version. */

@@ -136,6 +136,9 @@ describeWith('Verdaccio 6.8.0 in .tmp/verdaccio (installed by .ci/run)', verdacc
     const view = JSON.parse(await npm.ok(['view', '@acme/secret', '--json'])) as { versions: string[] };
     expect(view.versions).toEqual(['1.0.0']);
     expect(await consulted()).toEqual(before);
+    // other writes go to the publish target too
+    await npm.ok(['dist-tag', 'add', '@acme/secret@1.0.0', 'stable']);
+    expect((await request(r.http).get('/npm/npm-private/-/package/@acme%2fsecret/dist-tags').set(admin()).expect(200)).body).toEqual({ latest: '1.0.0', stable: '1.0.0' });
   }, 120_000);
 
   it('"same version, different bytes": a tarball changed in Verdaccio\'s storage is detected, and the recorded bytes keep being served', async () => {

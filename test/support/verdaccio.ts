@@ -52,9 +52,10 @@ export async function startVerdaccio(): Promise<Verdaccio> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
       await exited;
+      clearTimeout(kill);
     }
     await rm(dir, { recursive: true, force: true });
   };
