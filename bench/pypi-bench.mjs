@@ -134,7 +134,10 @@ function machine() {
   } catch {
     // not a checkout
   }
-  const built = new Date(statSync(MAIN).mtimeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  // tsc leaves unchanged outputs alone, so the newest file of the build tells when it was last built
+  const dist = resolve(MAIN, '../../..');
+  const newest = readdirSync(dist, { recursive: true }).reduce((t, f) => Math.max(t, statSync(join(dist, f)).mtimeMs), 0);
+  const built = new Date(newest).toISOString().replace(/\.\d+Z$/, 'Z');
   return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, Linux ${os.release()}; Strata at ${commit} (plus uncommitted work), build ${MAIN.replace(`${ROOT}/`, '')} of ${built}`;
 }
 

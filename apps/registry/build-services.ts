@@ -9,6 +9,7 @@ import {
   IdentityQueries,
   ProjectionRunner,
   RemoteCache,
+  TokenChallengeUpstream,
   remoteFilesProjection,
   repositoriesProjection,
   RepositoryCommands,
@@ -117,7 +118,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
     },
   );
   services.history = history;
-  services.remote = new RemoteCache(infra.sql, infra.blobStore, new HttpUpstream({ userAgent: 'strata (remote repository)' }), writer, {
+  services.remote = new RemoteCache(infra.sql, infra.blobStore, new TokenChallengeUpstream(new HttpUpstream({ userAgent: 'strata (remote repository)' })), writer, {
     credentials: (repository) => upstreamCredentials.get(repository),
     mismatch(details) {
       metrics.upstreamMismatches.inc({ repository: details.repository });

@@ -26,10 +26,13 @@ export interface RemoteFileRequest {
   /** the package and version it belongs to (blob references, history) */
   name: string;
   version: string;
+  /** '' records the upstream's Content-Type (OCI manifests by digest: only the upstream knows it) */
   mediaType: string;
   /** what the upstream's own metadata declares: bytes that differ are refused */
   expected?: ExpectedDigests;
   sha512?: boolean;
+  /** the Accept header of the upstream request (OCI manifests: registries answer only the media types asked for) */
+  accept?: string;
 }
 
 /**

@@ -134,7 +134,7 @@ export class RemoteCache implements RemoteServices {
     const url = upstreamUrl(up.url, request.url);
     // metadata may name files on another host (a CDN): the upstream's credential stays with the upstream
     const auth = new URL(url).origin === new URL(up.url).origin ? await this.hooks.credentials(repository.name) : undefined;
-    const res = await this.upstream.request({ url, auth, allowPrivateNetwork: up.allowPrivateNetwork });
+    const res = await this.upstream.request({ url, auth, allowPrivateNetwork: up.allowPrivateNetwork, ...(request.accept ? { headers: { accept: request.accept } } : {}) });
     if (res.status !== 200) {
       res.body.resume();
       if (res.status === 404 || res.status === 410) throw new DomainError('NOT_FOUND', `the upstream has no ${request.path}`);
@@ -158,11 +158,15 @@ export class RemoteCache implements RemoteServices {
       d = await this.blobs.put(body, { expected: request.expected, maxBytes: repository.config.maxUploadBytes, ...(request.sha512 ? { sha512: true } : {}) });
     } catch (e) {
       if (e instanceof DomainError && e.code === 'DIGEST_MISMATCH') {
+        // the upstream's bytes are not what its own metadata declares: refused, and raised like any other mismatch
+        const { field, expected, actual } = (e.detail ?? {}) as { field?: string; expected?: unknown; actual?: unknown };
+        if (field && field !== 'size') await this.recordMismatch(repository, request, `${field}:${String(expected)}`, `${field}:${String(actual)}`, metadata);
         throw new DomainError('UPSTREAM_MISMATCH', `the upstream served bytes for ${request.path} that do not match its own metadata (${e.message}); nothing was kept`);
       }
       throw e;
     }
-    const file: StoredFile = { path: request.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: request.mediaType, sha1: d.sha1, md5: d.md5, ...(d.sha512 ? { sha512: d.sha512 } : {}) };
+    const mediaType = request.mediaType || res.headers['content-type']?.split(';')[0].trim() || 'application/octet-stream';
+    const file: StoredFile = { path: request.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType, sha1: d.sha1, md5: d.md5, ...(d.sha512 ? { sha512: d.sha512 } : {}) };
     const format = repository.format;
     const data: UpstreamFetched['data'] = { repository: repository.name, format, name: request.name, version: request.version, files: [file], url: res.url, ...(res.headers.etag ? { etag: res.headers.etag } : {}) };
     // another node may have fetched the same path meanwhile: the same bytes are no news, other bytes a mismatch

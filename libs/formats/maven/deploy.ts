@@ -11,7 +11,7 @@ const HEX: Record<ChecksumAlgorithm, RegExp> = { md5: /^[a-f0-9]{32}$/, sha1: /^
 const CHECKSUM_BODY_LIMIT = 1024;
 
 const MEDIA_TYPES: Record<string, string> = { pom: 'application/xml', jar: 'application/java-archive', war: 'application/java-archive', module: 'application/json', asc: 'application/pgp-signature' };
-const mediaTypeOf = (extension: string) => MEDIA_TYPES[extension.slice(extension.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+export const mediaTypeOf = (extension: string) => MEDIA_TYPES[extension.slice(extension.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
 
 /**
  * PUT of any path of the layout: a file, a checksum beside one, or a maven-metadata.xml

@@ -7,8 +7,8 @@ import { isSnapshotVersion, newestBuild, newestFiles, versionsInOrder, type Mave
  */
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const el = (name: string, value: string | number, indent: string) => `${indent}<${name}>${esc(String(value))}</${name}>\n`;
-const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
+export const el = (name: string, value: string | number, indent: string) => `${indent}<${name}>${esc(String(value))}</${name}>\n`;
+export const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** `yyyyMMddHHmmss` (UTC) of an ISO time, as `lastUpdated` and `updated` want it. */
 export const mavenTimestamp = (iso: string) => iso.replace(/[-:T]/g, '').slice(0, 14);
@@ -81,8 +81,8 @@ export function renderGroupMetadata(plugins: PluginEntry[]): string | null {
 }
 
 /** The digests a rendered document is served with (ETag and checksum files). */
-export function digestsOf(body: string): { sha256: string; sha1: string; md5: string; sha512: string; size: number } {
-  const bytes = Buffer.from(body, 'utf8');
+export function digestsOf(body: string | Buffer): { sha256: string; sha1: string; md5: string; sha512: string; size: number } {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const h = (algo: string) => createHash(algo).update(bytes).digest('hex');
   return { sha256: h('sha256'), sha1: h('sha1'), md5: h('md5'), sha512: h('sha512'), size: bytes.length };
 }

@@ -7,14 +7,18 @@ import { deployPath } from './deploy.js';
 import type { MavenContext } from './maven-context.js';
 import { parseMavenPath, parseVersionFolder } from './maven-path.js';
 import { MavenQueries } from './maven-queries.js';
+import { readRemote } from './maven-remote.js';
+import { readVirtual } from './maven-virtual.js';
 import { MAVEN } from './maven-state.js';
 import { downloadPath } from './reads.js';
 
 /**
- * Hosted Maven repositories at `/maven/<repo>/`, in the Maven 2 repository layout
+ * Maven repositories at `/maven/<repo>/`, in the Maven 2 repository layout
  * (https://maven.apache.org/repository/layout.html) that `mvn deploy`, Maven Resolver and
- * Gradle's `maven-publish` and dependency resolution speak: PUT to deploy, GET/HEAD to resolve,
- * GET on a folder to browse, DELETE on a version folder to delete a version.
+ * Gradle's `maven-publish` and dependency resolution speak. Hosted: PUT to deploy, GET/HEAD to
+ * resolve, GET on a folder to browse, DELETE on a version folder to delete a version. Remote
+ * (a caching proxy of an upstream layout) and virtual (members in order, metadata merged): GET/HEAD;
+ * a deploy to a virtual repository goes to its publish target, one to a remote repository is 405.
  */
 @Controller('maven')
 export class MavenController {
@@ -40,7 +44,9 @@ export class MavenController {
       case 'PUT': {
         const done = this.services.traffic.uploadStarted(MAVEN);
         try {
-          return await deployPath(ctx, parseMavenPath(rest));
+          // a deploy to a virtual repository goes to its hosted publish target, with the caller's rights there
+          const target = ctx.repository.type === 'virtual' ? { ...ctx, repository: await this.services.virtual.publishTarget(ctx.repository) } : ctx;
+          return await deployPath(target, parseMavenPath(rest));
         } finally {
           done();
         }
@@ -56,6 +62,8 @@ export class MavenController {
 
   /** A file, metadata or checksum; a folder with its slash; a folder without it redirects (301) to it. */
   private async read(ctx: MavenContext, rest: string): Promise<void> {
+    if (ctx.repository.type === 'remote') return readRemote(ctx, parseMavenPath(rest));
+    if (ctx.repository.type === 'virtual') return readVirtual(ctx, parseMavenPath(rest));
     try {
       const target = parseMavenPath(rest);
       if (target.kind === 'folder') return await browseFolder(ctx, target.prefix);

@@ -16,7 +16,8 @@ export interface PomInfo {
   dependencies: { groupId: string; artifactId: string; version?: string; scope?: string; classifier?: string; type?: string; optional?: boolean }[];
 }
 
-const ARRAYS = new Set(['project.licenses.license', 'project.dependencies.dependency']);
+// repeated elements of POMs and of maven-metadata.xml (read when merging members' metadata)
+const ARRAYS = new Set(['project.licenses.license', 'project.dependencies.dependency', 'metadata.versioning.versions.version', 'metadata.versioning.snapshotVersions.snapshotVersion', 'metadata.plugins.plugin']);
 const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,

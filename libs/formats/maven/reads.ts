@@ -1,8 +1,12 @@
-import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../domain/index.js';
+import { serveBlob } from '../../format-kit/index.js';
 import { authorizeFor, notModified, type MavenContext } from './maven-context.js';
 import type { ChecksumAlgorithm } from './maven-path.js';
+import type { MavenPathRow } from './maven-queries.js';
 import { MAVEN } from './maven-state.js';
+
+const MUTABLE = 'private, max-age=0, must-revalidate';
+const IMMUTABLE = 'private, max-age=31536000, immutable';
 
 /**
  * GET/HEAD of a file, a plain `-SNAPSHOT` name (the newest build's file), a maven-metadata.xml,
@@ -11,47 +15,59 @@ import { MAVEN } from './maven-state.js';
  * cached for good; metadata and SNAPSHOT names revalidate (ETag).
  */
 export async function downloadPath(ctx: MavenContext, path: string, checksum: ChecksumAlgorithm | undefined): Promise<void> {
-  const { req, res } = ctx;
   const row = await ctx.queries.path(ctx.repository.name, path);
   authorizeFor(ctx, 'read', row?.artifact ?? undefined);
   if (!row) throw new DomainError('NOT_FOUND', `${path} not found`);
-  const mutable = row.kind !== 'file';
-  const cache = mutable ? 'private, max-age=0, must-revalidate' : 'private, max-age=31536000, immutable';
-  if (checksum) {
-    const value = row[checksum];
-    if (!value) throw new DomainError('NOT_FOUND', `no ${checksum} is known for ${path}`);
-    res.status(200).set({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': cache, etag: `"${checksum}-${value}"`, 'content-length': String(value.length) });
-    if (req.method === 'HEAD') res.end();
-    else res.end(value);
+  await sendRow(ctx, path, row, checksum);
+}
+
+/** A checksum file (`.sha1`, ...): the hex digest alone, as Maven Resolver reads it. */
+export function sendChecksum(ctx: MavenContext, algo: ChecksumAlgorithm, value: string, cacheControl: string): void {
+  const etag = `"${algo}-${value}"`;
+  ctx.res.status(200).set({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': cacheControl, etag, 'content-length': String(value.length) });
+  if (notModified(ctx.req, etag)) {
+    ctx.res.status(304).end();
     return;
   }
-  const etag = `"${row.sha256}"`;
-  res.set({
-    etag,
-    'content-type': row.mediaType,
-    'cache-control': cache,
-    'last-modified': new Date(row.modified).toUTCString(),
-    'x-checksum-sha256': row.sha256,
-    ...(row.sha1 ? { 'x-checksum-sha1': row.sha1 } : {}),
-    ...(row.md5 ? { 'x-checksum-md5': row.md5 } : {}),
-  });
+  if (ctx.req.method === 'HEAD') ctx.res.end();
+  else ctx.res.end(value);
+}
+
+/** A small document held in memory (rendered or merged metadata), with its ETag. */
+export function sendDocument(ctx: MavenContext, body: string | Buffer, sha256: string, extra: Record<string, string> = {}): void {
+  const { req, res } = ctx;
+  const etag = `"${sha256}"`;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.set({ ...extra, etag, 'content-type': 'application/xml', 'cache-control': MUTABLE, 'x-checksum-sha256': sha256 });
   if (notModified(req, etag)) {
     res.status(304).end();
     return;
   }
-  res.status(200).set('content-length', String(row.size));
-  if (req.method === 'HEAD') {
-    res.end();
+  res.status(200).set('content-length', String(bytes.length));
+  if (req.method === 'HEAD') res.end();
+  else res.end(bytes);
+}
+
+/** Sends a read-model row (of `ctx.repository`): its checksum, its rendered document, or its blob (ranges, 304, HEAD through serveBlob). */
+export async function sendRow(ctx: MavenContext, path: string, row: MavenPathRow, checksum: ChecksumAlgorithm | undefined): Promise<void> {
+  const cache = row.kind === 'file' ? IMMUTABLE : MUTABLE;
+  if (checksum) {
+    const value = row[checksum];
+    if (!value) throw new DomainError('NOT_FOUND', `no ${checksum} is known for ${path}`);
+    sendChecksum(ctx, checksum, value, cache);
     return;
   }
+  const modified = new Date(row.modified).toUTCString();
   if (row.body !== null) {
-    res.end(row.body);
+    sendDocument(ctx, row.body, row.sha256, { 'last-modified': modified, ...(row.sha1 ? { 'x-checksum-sha1': row.sha1 } : {}), ...(row.md5 ? { 'x-checksum-md5': row.md5 } : {}) });
     return;
   }
-  const body = await ctx.services.blobs.get(row.sha256).catch((e) => {
-    if (e instanceof DomainError && e.code === 'NOT_FOUND') throw new DomainError('GONE', 'the content of this file has been purged');
-    throw e;
+  const sent = await serveBlob(ctx.req, ctx.res, ctx.services.blobs, {
+    sha256: row.sha256,
+    size: row.size,
+    contentType: row.mediaType,
+    cacheControl: cache,
+    headers: { 'last-modified': modified, 'x-checksum-sha1': row.sha1 ?? undefined, 'x-checksum-md5': row.md5 ?? undefined },
   });
-  await pipeline(body, res).catch(() => body.destroy());
-  ctx.services.traffic.bytesOut(MAVEN, row.size);
+  ctx.services.traffic.bytesOut(MAVEN, sent);
 }

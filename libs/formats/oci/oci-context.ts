@@ -14,6 +14,8 @@ export interface OciContext {
   repository: RepositoryView;
   name: string;
   principal: Principal | null;
+  /** the repository the client addressed, when it differs (a push through a virtual repository): URLs given back name it */
+  addressed?: string;
 }
 
 /**

@@ -93,7 +93,7 @@ export async function putManifest(ctx: OciContext, ref: string): Promise<void> {
   const own: StoredFile = { ...stored, path: digest, mediaType: parsed.mediaType };
   const unique = [own, ...files.filter((f, i) => f.path !== digest && files.findIndex((g) => g.path === f.path) === i)];
   await ctx.services.pushManifest({ repository: ctx.repository.name, format: OCI, name: ctx.name }, digest, unique, { ...metadata }, byDigest ? undefined : ref, eventMetadata(ctx.req));
-  ctx.res.status(201).set({ location: `/v2/${ctx.repository.name}/${ctx.name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' });
+  ctx.res.status(201).set({ location: `/v2/${ctx.addressed ?? ctx.repository.name}/${ctx.name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' });
   if (parsed.subject) ctx.res.set('oci-subject', parsed.subject.digest);
   ctx.res.end();
 }

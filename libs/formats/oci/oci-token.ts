@@ -23,9 +23,11 @@ async function granted(services: FormatServices, principal: Principal | null, ac
   const repository = await services.repository(repo, OCI).catch(() => undefined);
   if (!repository || !name) return [];
   const wanted = access.actions.includes('*') ? ['pull', 'push', 'delete'] : access.actions;
+  // pushes to a virtual repository go to its publish target: the caller's rights there decide
+  const target = repository.type === 'virtual' && wanted.some((a) => a !== 'pull') ? await services.virtual.publishTarget(repository).catch(() => undefined) : repository;
   return wanted.filter((a) => {
     try {
-      authorize(principal, repository, ACTIONS[a], name);
+      authorize(principal, a === 'pull' ? repository : target ?? null, ACTIONS[a], name);
       return !!ACTIONS[a];
     } catch {
       return false;

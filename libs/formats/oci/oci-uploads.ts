@@ -2,12 +2,12 @@ import { DomainError } from '../../domain/index.js';
 import { authorizeOci, requireHosted, type OciContext } from './oci-context.js';
 import { OCI, parseDigest, splitDigest } from './oci-names.js';
 
-const location = (ctx: OciContext, tail: string) => `/v2/${ctx.repository.name}/${ctx.name}/${tail}`;
+const location = (ctx: OciContext, tail: string) => `/v2/${ctx.addressed ?? ctx.repository.name}/${ctx.name}/${tail}`;
 const rangeHeader = (size: number) => `0-${Math.max(0, size - 1)}`;
 const uploadUnknown = (id: string) => new DomainError('NOT_FOUND', `upload ${id} is unknown or has expired`, { oci: 'BLOB_UPLOAD_UNKNOWN' });
 
 /** What `commitStaged` / `storeFile` must verify for an OCI digest. */
-function expectation(digest: string) {
+export function expectation(digest: string) {
   const { algorithm, hex } = splitDigest(digest);
   return algorithm === 'sha256' ? { expected: { sha256: hex } } : { expected: { sha512: hex }, sha512: true };
 }

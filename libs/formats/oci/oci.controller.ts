@@ -10,9 +10,11 @@ import { listCatalog, listReferrers, listTags } from './oci-listings.js';
 import { deleteManifest, getManifest, putManifest } from './oci-manifests.js';
 import { assertImageName, OCI } from './oci-names.js';
 import { OciQueries } from './oci-queries.js';
+import { answerRemoteOrVirtual, isVirtualWrite } from './oci-proxy-routes.js';
 import { parseOciRoute, type OciRoute } from './oci-route.js';
 import { issueToken } from './oci-token.js';
 import { cancelUpload, finishUpload, startUpload, uploadChunk, uploadStatus } from './oci-uploads.js';
+import { pushThroughVirtual } from './oci-virtual.js';
 
 const SWEEP_EVERY_MS = 15 * 60_000;
 const UPLOAD_TTL_MS = Number(process.env.STRATA_OCI_UPLOAD_TTL_SECONDS ?? 24 * 3600) * 1000;
@@ -102,7 +104,9 @@ export class OciController implements OnModuleDestroy {
       if (isDomainError(e) && (e.code === 'REPOSITORY_NOT_FOUND' || e.code === 'WRONG_FORMAT')) throw new DomainError('NOT_FOUND', `repository ${route.repo} not known`, { oci: 'NAME_UNKNOWN' });
       throw e;
     });
-    const ctx: OciContext = { req, res, services: this.services, queries: this.queries, repository, name: route.name, principal };
+    let ctx: OciContext = { req, res, services: this.services, queries: this.queries, repository, name: route.name, principal };
+    if (isVirtualWrite(ctx, route, method)) ctx = await pushThroughVirtual(ctx);
+    else if (await answerRemoteOrVirtual(ctx, route, method)) return;
     const key = `${route.op} ${method}`;
     switch (key) {
       case 'manifest GET':
