@@ -5,3 +5,4 @@ export * from './range.js';
 export * from './format-services.js';
 export * from './serve-blob.js';
 export * from './remote-services.js';
+export * from './fold-batch.js';

@@ -1,9 +1,11 @@
 import request from 'supertest';
 import { npmFormat } from '../../libs/formats/npm/index.js';
+import { pypiFormat } from '../../libs/formats/pypi/index.js';
 import { loadProjectionDdl } from '../../libs/app/projections/ddl.js';
 import { projectionTable, type Projection } from '../../libs/ports/index.js';
 import type { EventMetadata, RecordedEvent } from '../../libs/domain/index.js';
 import { packageTarball, publishDocument } from '../support/npm-fixtures.js';
+import { multipartBody, sdistOf, uploadFields, wheelOf } from '../support/pypi-fixtures.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 /**
@@ -18,6 +20,20 @@ describe('batched projections equal one-event-at-a-time projections on a real hi
   beforeAll(async () => {
     r = await startTestRegistry();
     for (const repo of ['js', 'js2']) await request(r.http).post('/api/v1/repositories').set(admin()).send({ name: repo, format: 'npm' }).expect(201);
+    for (const repo of ['py', 'py2']) await request(r.http).post('/api/v1/repositories').set(admin()).send({ name: repo, format: 'pypi' }).expect(201);
+    for (const [repo, name] of [['py', 'demo-lib'], ['py', 'other'], ['py2', 'demo-lib']]) {
+      for (const version of ['1.0', '1.1', '2.0rc1']) {
+        for (const dist of [wheelOf(name, version), await sdistOf(name, version)]) {
+          const { body, contentType } = multipartBody(await uploadFields(name, version, dist.filename, dist.bytes), dist);
+          await request(r.http).post(`/pypi/${repo}/`).set(admin()).set('content-type', contentType).send(body).expect(200);
+        }
+      }
+      const target = { repository: repo, format: 'pypi', name };
+      await r.services.artifactCommands.yank(target, '1.0', true, 'broken', meta);
+      await r.services.artifactCommands.delete(repo, 'pypi', name, '1.1', meta);
+      await r.services.artifactCommands.yank(target, '1.0', false, undefined, meta);
+    }
+    await request(r.http).delete('/api/v1/repositories/py2').set(admin()).expect(204);
     await request(r.http).post('/api/v1/users').set(admin()).send({ username: 'alice', password: 'alice-password-123' }).expect(201);
     const a = r.services.artifactCommands;
     for (const [repo, name] of [['js', 'left'], ['js', '@acme/right'], ['js2', 'left']]) {
@@ -54,7 +70,7 @@ describe('batched projections equal one-event-at-a-time projections on a real hi
     return (await sql.query(`SELECT * FROM ${table} ORDER BY 1, 2`)).rows;
   };
 
-  it.each(npmFormat.projections.filter((p) => p.applyBatch).map((p) => [p.name, p] as const))('%s', async (_name, p) => {
+  it.each([...npmFormat.projections, ...pypiFormat.projections].filter((p) => p.applyBatch).map((p) => [p.name, p] as const))('%s', async (_name, p) => {
     const live = (await r.services.infra.sql.query(`SELECT * FROM ${projectionTable(p)} ORDER BY 1, 2`)).rows;
     expect(live.length).toBeGreaterThanOrEqual(2);
     expect(await rebuild(p, 'check_one_by_one', 1)).toEqual(live);

@@ -11,6 +11,7 @@ import {
   type TagSet,
 } from '../../domain/index.js';
 import type { Projection, SqlExecutor } from '../../ports/index.js';
+import { foldBatch } from '../../format-kit/index.js';
 import { emptyPackage, withDeleted, withDeprecation, withOwner, withPublished, withTag, type NpmPackageState } from './npm-state.js';
 import { renderPackument } from './packument.js';
 
@@ -83,56 +84,40 @@ export const npmPackagesProjection: Projection = {
   applyBatch: applyEvents,
 };
 
-/**
- * Folds a run of events over the packages they touch and stores each package once at the end
- * (loaded once, rendered once): the same rows as one event at a time, in far fewer round trips.
- * Statements that read other packages' rows (a revoked grant, a deleted repository) first write
- * out what is pending, so they see exactly what one-by-one application would.
- */
-async function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): Promise<void> {
-  const known = new Map<string, NpmPackageState | null>();
-  const pending = new Map<string, { repository: string; state: NpmPackageState; position: number }>();
-  const key = (repository: string, name: string) => `${repository}\n${name}`;
-  const get = async (repository: string, name: string) => {
-    const k = key(repository, name);
-    if (!known.has(k)) known.set(k, await load(tx, table, repository, name));
-    return known.get(k)!;
+/** Folds a run of events over the packages they touch, each loaded and stored once (see foldBatch). */
+function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): Promise<void> {
+  const storage = {
+    load: (repository: string, name: string) => load(tx, table, repository, name),
+    save: (repository: string, state: NpmPackageState, event: RecordedEvent) => save(tx, table, repository, state, event.position),
   };
-  const put = (repository: string, state: NpmPackageState, position: number) => {
-    known.set(key(repository, state.name), state);
-    pending.set(key(repository, state.name), { repository, state, position });
-  };
-  const flush = async () => {
-    for (const p of pending.values()) await save(tx, table, p.repository, p.state, p.position);
-    pending.clear();
-  };
-  for (const event of events) {
+  return foldBatch<NpmPackageState>(events, storage, async (event, session) => {
     if (event.type === 'RepositoryDeleted') {
       const repository = (event.data as RepositoryDeleted['data']).repository;
-      await flush();
+      await session.flush();
       await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository]);
-      for (const k of [...known.keys()]) if (k.startsWith(`${repository}\n`)) known.delete(k);
-      continue;
+      session.forget(repository);
+      return;
     }
     if (event.type === 'PermissionGranted') {
       const d = event.data as PermissionGranted['data'];
-      if (!ownerGrant(d)) continue;
-      const s = await get(d.repository, d.pattern!);
-      if (s) put(d.repository, withOwner(s, d.grantId, d.subject.id, event.recordedAt), event.position);
-      continue;
+      if (!ownerGrant(d)) return;
+      const s = await session.get(d.repository, d.pattern!);
+      if (s) session.put(d.repository, s.name, withOwner(s, d.grantId, d.subject.id, event.recordedAt), event);
+      return;
     }
     if (event.type === 'PermissionRevoked') {
       const d = event.data as PermissionRevoked['data'];
-      await flush();
+      await session.flush();
       const rows = (await tx.query<{ state: string }>(`SELECT state FROM ${table} WHERE repository = $1 AND $2 = ANY(owner_grants)`, [d.repository, d.grantId])).rows;
-      for (const row of rows) put(d.repository, withOwner(JSON.parse(row.state) as NpmPackageState, d.grantId, undefined, event.recordedAt), event.position);
-      continue;
+      for (const row of rows) {
+        const s = JSON.parse(row.state) as NpmPackageState;
+        session.put(d.repository, s.name, withOwner(s, d.grantId, undefined, event.recordedAt), event);
+      }
+      return;
     }
     const d = event.data as ArtifactEvent['data'];
-    if (d.format !== NPM) continue;
-    const current = (await get(d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyPackage(d.name, event.recordedAt) : null);
-    if (!current) continue;
-    put(d.repository, evolve(current, event as RecordedEvent<ArtifactEvent>), event.position);
-  }
-  await flush();
+    if (d.format !== NPM) return;
+    const current = (await session.get(d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyPackage(d.name, event.recordedAt) : null);
+    if (current) session.put(d.repository, d.name, evolve(current, event as RecordedEvent<ArtifactEvent>), event);
+  });
 }

@@ -1,5 +1,6 @@
 import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, ArtifactYanked, RecordedEvent, RepositoryDeleted } from '../../domain/index.js';
 import type { Projection, SqlExecutor } from '../../ports/index.js';
+import { foldBatch } from '../../format-kit/index.js';
 import { baseOf, projectDocument, releaseDocument } from './json-api.js';
 import { page, renderProjectHtml, renderProjectJson, versionsOf } from './simple-pages.js';
 import { downloadsOf, emptyProject, PYPI, withFiles, withoutVersion, withYank, type PypiEventMetadata, type PypiProjectState } from './pypi-state.js';
@@ -61,15 +62,27 @@ export const pypiProjectsProjection: Projection = {
   version: 2,
   handles: ['ArtifactPublished', 'ArtifactFilesAdded', 'ArtifactDeleted', 'ArtifactYanked', 'RepositoryDeleted'],
   ddl: 'pypi-projects/v2.sql',
-  async apply(event, tx, table) {
+  apply: (event, tx, table) => applyEvents([event], tx, table),
+  applyBatch: applyEvents,
+};
+
+/** Folds a run of events over the projects they touch, each loaded and stored once (see foldBatch). */
+function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): Promise<void> {
+  const storage = {
+    load: (repository: string, name: string) => load(tx, table, repository, name),
+    save: (repository: string, state: PypiProjectState, event: RecordedEvent) => save(tx, table, repository, state, event),
+  };
+  return foldBatch<PypiProjectState>(events, storage, async (event, session) => {
     if (event.type === 'RepositoryDeleted') {
-      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [(event.data as RepositoryDeleted['data']).repository]);
+      const repository = (event.data as RepositoryDeleted['data']).repository;
+      await session.flush();
+      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository]);
+      session.forget(repository);
       return;
     }
     const d = event.data as ArtifactEvent['data'];
     if (d.format !== PYPI) return;
-    const current = (await load(tx, table, d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyProject(d.name) : null);
-    if (!current) return;
-    await save(tx, table, d.repository, evolve(current, event as RecordedEvent<ArtifactEvent>), event);
-  },
-};
+    const current = (await session.get(d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyProject(d.name) : null);
+    if (current) session.put(d.repository, d.name, evolve(current, event as RecordedEvent<ArtifactEvent>), event);
+  });
+}
