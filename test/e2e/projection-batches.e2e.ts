@@ -2,6 +2,7 @@ import request from 'supertest';
 import { npmFormat } from '../../libs/formats/npm/index.js';
 import { pypiFormat } from '../../libs/formats/pypi/index.js';
 import { loadProjectionDdl } from '../../libs/app/projections/ddl.js';
+import { blobReferencesProjection, historyProjection } from '../../libs/app/index.js';
 import { projectionTable, type Projection } from '../../libs/ports/index.js';
 import type { EventMetadata, RecordedEvent } from '../../libs/domain/index.js';
 import { packageTarball, publishDocument } from '../support/npm-fixtures.js';
@@ -67,11 +68,11 @@ describe('batched projections equal one-event-at-a-time projections on a real hi
         else await p.applyBatch!(run, tx, table);
       });
     }
-    return (await sql.query(`SELECT * FROM ${table} ORDER BY 1, 2`)).rows;
+    return (await sql.query(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5, 6`)).rows;
   };
 
-  it.each([...npmFormat.projections, ...pypiFormat.projections].filter((p) => p.applyBatch).map((p) => [p.name, p] as const))('%s', async (_name, p) => {
-    const live = (await r.services.infra.sql.query(`SELECT * FROM ${projectionTable(p)} ORDER BY 1, 2`)).rows;
+  it.each([...npmFormat.projections, ...pypiFormat.projections, blobReferencesProjection, historyProjection].filter((p) => p.applyBatch).map((p) => [p.name, p] as const))('%s', async (_name, p) => {
+    const live = (await r.services.infra.sql.query(`SELECT * FROM ${projectionTable(p)} ORDER BY 1, 2, 3, 4, 5, 6`)).rows;
     expect(live.length).toBeGreaterThanOrEqual(2);
     expect(await rebuild(p, 'check_one_by_one', 1)).toEqual(live);
     expect(await rebuild(p, 'check_batched', 10_000)).toEqual(live);

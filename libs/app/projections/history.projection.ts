@@ -8,11 +8,34 @@ const PACKAGE_EVENTS = [
   'ArtifactPromoted', 'ArtifactRestored', 'TagSet', 'TagRemoved', 'ManifestPushed', 'UpstreamFetched',
 ];
 
-async function insert(tx: SqlExecutor, table: string, e: RecordedEvent, repository: string, pkg: string, direction: string | null): Promise<void> {
+type HistoryRow = [RecordedEvent, string, string, string | null];
+
+/** The rows an event adds: one per repository/package it touched (a promotion: its target and its source). */
+function rowsOf(event: RecordedEvent): HistoryRow[] {
+  const d = event.data as { repository?: string; name?: string };
+  if (typeof d.repository !== 'string') return [];
+  if (REPOSITORY_EVENTS.includes(event.type)) return [[event, d.repository, '', null]];
+  if (typeof d.name !== 'string') return [];
+  if (event.type === 'ArtifactPromoted') {
+    const p = event.data as ArtifactPromoted['data'];
+    return [[event, p.to, p.name, 'in'], [event, p.from, p.name, 'out']];
+  }
+  return [[event, d.repository, d.name, null]];
+}
+
+/** Inserts a run of events' rows in one statement. */
+async function insertAll(tx: SqlExecutor, table: string, events: readonly RecordedEvent[]): Promise<void> {
+  const rows = events.flatMap(rowsOf);
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: HistoryRow) => T) => rows.map(f);
   await tx.query(
     `INSERT INTO ${table} (position, repository, package, type, actor, recorded_at, direction, stream_id, data, metadata)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-    [e.position, repository, pkg, e.type, e.metadata.actor, e.recordedAt, direction, e.streamId, JSON.stringify(e.data), JSON.stringify(e.metadata)],
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      col((r) => r[0].position), col((r) => r[1]), col((r) => r[2]), col((r) => r[0].type), col((r) => r[0].metadata.actor),
+      col((r) => r[0].recordedAt), col((r) => r[3]), col((r) => r[0].streamId), col((r) => JSON.stringify(r[0].data)), col((r) => JSON.stringify(r[0].metadata)),
+    ],
   );
 }
 
@@ -27,17 +50,6 @@ export const historyProjection: Projection = {
   version: 1,
   handles: [...REPOSITORY_EVENTS, ...PACKAGE_EVENTS],
   ddl: 'history-events/v1.sql',
-  async apply(event, tx, table) {
-    const d = event.data as { repository?: string; name?: string };
-    if (typeof d.repository !== 'string') return;
-    if (REPOSITORY_EVENTS.includes(event.type)) return insert(tx, table, event, d.repository, '', null);
-    if (typeof d.name !== 'string') return;
-    if (event.type === 'ArtifactPromoted') {
-      const p = event.data as ArtifactPromoted['data'];
-      await insert(tx, table, event, p.to, p.name, 'in');
-      await insert(tx, table, event, p.from, p.name, 'out');
-      return;
-    }
-    await insert(tx, table, event, d.repository, d.name, null);
-  },
+  apply: (event, tx, table) => insertAll(tx, table, [event]),
+  applyBatch: (events, tx, table) => insertAll(tx, table, events),
 };
