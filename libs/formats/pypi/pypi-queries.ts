@@ -38,6 +38,11 @@ export class PypiQueries {
     return row?.d ? { ...row.d, size: Number(row.d.size) } : null;
   }
 
+  /** Has the repository ever had the project (a row, live files or not)? What the dependency-confusion guard asks of hosted members. */
+  async exists(repository: string, name: string): Promise<boolean> {
+    return (await this.sql.query(`SELECT 1 FROM ${table} WHERE repository = $1 AND name = $2`, [repository, name])).rows.length > 0;
+  }
+
   /** Projects with at least one live file, by normalised name. */
   async projects(repository: string): Promise<{ name: string; displayName: string }[]> {
     return (

@@ -5,6 +5,7 @@ import { FORMAT_SERVICES, rawPathAfter, type FormatServices } from '../../format
 import type { PypiContext } from './pypi-context.js';
 import { setReasonPhrase } from './pypi-errors.js';
 import { PypiQueries } from './pypi-queries.js';
+import { handleProxied } from './pypi-proxy.js';
 import { parsePypiRoute, type PypiRoute } from './pypi-route.js';
 import { PYPI } from './pypi-state.js';
 import { deleteRelease, yankRelease } from './release-changes.js';
@@ -17,6 +18,8 @@ import { uploadFile } from './upload.js';
  * (https://packaging.python.org/en/latest/specifications/simple-repository-api/), files at
  * `/files/<project>/<file>`, PyPI's JSON API at `/pypi/<project>/json`
  * (https://docs.pypi.org/api/json/), and yank/delete of releases. `parsePypiRoute` names the operation.
+ * Remote (a caching proxy of another index) and virtual (members merged) repositories answer reads
+ * in `handleProxied`; their writes are refused (remote) or sent to the publish target (virtual).
  */
 @Controller('pypi')
 export class PypiController {
@@ -41,6 +44,7 @@ export class PypiController {
   }
 
   private async dispatch(ctx: PypiContext, route: PypiRoute): Promise<void> {
+    if (await handleProxied(ctx, route)) return;
     switch (route.op) {
       case 'upload':
         return this.upload(ctx);

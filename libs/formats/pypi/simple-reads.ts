@@ -10,7 +10,8 @@ import { renderIndex, type RenderedPage } from './simple-pages.js';
 
 const CACHE = 'private, max-age=0, must-revalidate';
 
-function sendPage(ctx: PypiContext, page: RenderedPage, contentType: string): void {
+/** Sends a page (HTML or JSON) with its ETag; 304 when the client's copy is current. */
+export function sendPage(ctx: PypiContext, page: RenderedPage, contentType: string): void {
   ctx.res.set({ etag: page.etag, vary: 'Accept', 'cache-control': CACHE, 'content-type': contentType });
   if (notModified(ctx.req, page.etag)) {
     ctx.res.status(304).end();
@@ -21,7 +22,7 @@ function sendPage(ctx: PypiContext, page: RenderedPage, contentType: string): vo
   else ctx.res.send(page.body);
 }
 
-const formatParam = (ctx: PypiContext) => (typeof ctx.req.query.format === 'string' ? ctx.req.query.format : undefined);
+export const formatParam = (ctx: PypiContext) => (typeof ctx.req.query.format === 'string' ? ctx.req.query.format : undefined);
 
 /**
  * GET /pypi/<repo>/simple/: the project list (https://peps.python.org/pep-0503/,
@@ -31,8 +32,13 @@ const formatParam = (ctx: PypiContext) => (typeof ctx.req.query.format === 'stri
 export async function listProjects(ctx: PypiContext): Promise<void> {
   // anonymous callers without anonymous read get the 401 challenge; others see what they may read
   if (!principalOf(ctx.req)) authorizeFor(ctx, 'read');
+  sendIndex(ctx, await ctx.queries.projects(ctx.repository.name));
+}
+
+/** The project list with the projects the caller may read in this repository. */
+export function sendIndex(ctx: PypiContext, projects: { name: string; displayName: string }[]): void {
   const rep = negotiate(ctx.req.get('accept'), formatParam(ctx));
-  const projects = (await ctx.queries.projects(ctx.repository.name)).filter((p) => {
+  const readable = projects.filter((p) => {
     try {
       authorizeFor(ctx, 'read', p.name);
       return true;
@@ -40,7 +46,7 @@ export async function listProjects(ctx: PypiContext): Promise<void> {
       return false;
     }
   });
-  sendPage(ctx, renderIndex(projects, rep.kind), rep.contentType);
+  sendPage(ctx, renderIndex(readable, rep.kind), rep.contentType);
 }
 
 /**
@@ -74,7 +80,7 @@ export async function downloadFile(ctx: PypiContext, project: string, file: stri
 }
 
 /** Documents embed the base URL, so their ETag does too (a short hash of it). */
-const baseTag = (base: string) => createHash('sha256').update(base).digest('hex').slice(0, 8);
+export const baseTag = (base: string) => createHash('sha256').update(base).digest('hex').slice(0, 8);
 
 /**
  * GET /pypi/<repo>/pypi/<project>/json and /pypi/<repo>/pypi/<project>/<version>/json: PyPI's JSON
@@ -83,13 +89,16 @@ const baseTag = (base: string) => createHash('sha256').update(base).digest('hex'
  */
 export async function jsonApi(ctx: PypiContext, project: string, version?: string): Promise<void> {
   authorizeFor(ctx, 'read', project);
-  const { repository, queries } = ctx;
-  let doc = await queries.jsonApi(repository.name, project, version);
-  if (!doc && version !== undefined) {
-    const release = (await queries.releases(repository.name, project)).find((v) => sameVersion(v, version));
-    if (release) doc = await queries.jsonApi(repository.name, project, release);
-  }
+  const doc = await hostedJsonDocument(ctx, ctx.repository.name, project, version);
   if (!doc) throw new DomainError('NOT_FOUND', version === undefined ? `no project "${project}" in this repository` : `${project} has no release ${version}`);
   const base = ctx.services.baseUrl(ctx.req);
   sendPage(ctx, { body: withBase(doc.body, base), etag: `${doc.etag.slice(0, -1)}-${baseTag(base)}"` }, 'application/json');
+}
+
+/** A hosted repository's stored JSON API document (a version found by PEP 440 equality), with the mark for the base URL still in. */
+export async function hostedJsonDocument(ctx: PypiContext, repository: string, project: string, version?: string): Promise<RenderedPage | null> {
+  const doc = await ctx.queries.jsonApi(repository, project, version);
+  if (doc || version === undefined) return doc;
+  const release = (await ctx.queries.releases(repository, project)).find((v) => sameVersion(v, version));
+  return release ? ctx.queries.jsonApi(repository, project, release) : null;
 }
