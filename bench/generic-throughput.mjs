@@ -15,22 +15,27 @@
 // --decompose: 100 MB uploads also go to variants of the bare server that add, one at a time, what
 // Strata's upload path adds (sha1+md5, fsync, an idle PGlite in the process), to show the cost of each.
 // Temporary files and child processes are removed on every exit path, Ctrl-C included.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { REGISTRY_MAIN, ROOT, cpuSeconds, run, runBench, sleep, startBare as startBareServer, startStrata, tempDir } from './lib/processes.mjs';
+import { markers, median, percentile, writeSection } from './lib/results.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REGISTRY_MAIN = join(ROOT, 'dist/apps/registry/main.js');
-const BARE_SERVER = join(ROOT, 'bench/bare-server.mjs');
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const PROFILE_DIR = join(ROOT, 'bench/.work/cpu-prof');
-const MARK_BEGIN = '<!-- generic-throughput:begin (written by bench/generic-throughput.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- generic-throughput:end -->';
+const SECTION = {
+  ...markers('generic-throughput', 'generic-throughput.mjs'),
+  heading: '## Generic repository throughput',
+  initial: [
+    '# Benchmarks',
+    '',
+    'Figures from `node bench/generic-throughput.mjs` (see the comment at its top). Targets are those of',
+    'DESIGN.md §13: upload ≥ 90% and download ≥ 80% of a bare `node:http` server measured in the same',
+    'run, flat memory under concurrent uploads, publish-to-visible under 50 ms.',
+    '',
+  ].join('\n'),
+};
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -55,62 +60,8 @@ const SMALL_GET_CONCURRENCY = 10;
 const TARGETS = { upload: 0.9, download: 0.8, visibleP95Ms: 50, rssGrowthShare: 0.1 };
 
 // ---------------------------------------------------------------------------------------------
-// cleanup: every child and temporary folder is registered here and removed on any exit
-
-const children = new Set();
-const tempDirs = [];
-let cleaning;
-let interrupted = false;
-
-function cleanup() {
-  cleaning ??= (async () => {
-    await Promise.all([...children].map((child) => stopChild(child, 5000)));
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping children and removing temporary files\n`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function stopChild(child, graceMs) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function tempDir(prefix) {
-  const dir = await mkdtemp(join(os.tmpdir(), `strata-bench-${prefix}-`));
-  tempDirs.push(dir);
-  return dir;
-}
-
-// ---------------------------------------------------------------------------------------------
 // small helpers
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function percentile(xs, p) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const fmt = (x, digits = 1) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 const pct = (x) => `${(x * 100).toFixed(0)}%`;
 const mb = (bytes) => bytes / MiB;
@@ -119,27 +70,10 @@ function log(message) {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 function procStatus(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-}
-
-/** user+system CPU seconds the process has used so far */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
 /** Resets VmHWM (Linux: `echo 5 > /proc/<pid>/clear_refs`); returns false where not permitted. */
@@ -180,23 +114,6 @@ function makeFile(path, bytes) {
   return hash.digest('hex');
 }
 
-function run(command, args) {
-  return new Promise((resolveRun, reject) => {
-    const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const stdout = Buffer.concat(out).toString();
-      const stderr = Buffer.concat(err).toString();
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
-      else resolveRun({ stdout, stderr });
-    });
-  });
-}
-
 const authArgs = (headers) => Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
 
 /** `curl -T` streams the file (never --data-binary, which reads it all into memory first). */
@@ -223,62 +140,20 @@ async function curlDownload(url, expectedBytes, headers = {}) {
 // the two servers
 
 async function startBare({ withPglite = false } = {}) {
-  const dir = await tempDir('bare');
-  const env = { ...process.env, BARE_WITH_PGLITE: withPglite ? '1' : '0' };
-  const child = track(spawn(process.execPath, [BARE_SERVER, dir, '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] }));
-  const port = await new Promise((resolvePort, reject) => {
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += d;
-      const m = text.match(/listening (\d+)/);
-      if (m) resolvePort(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`bare server exited ${code} before listening`)));
-  });
-  return { name: 'bare node:http', child, pid: child.pid, base: `http://127.0.0.1:${port}`, fileUrl: (path) => `http://127.0.0.1:${port}/${path}`, headers: {} };
+  const bare = await startBareServer({ withPglite });
+  return { ...bare, fileUrl: (path) => `${bare.base}/${path}`, headers: {} };
 }
 
 async function startRegistry() {
-  const dataDir = await tempDir('registry');
-  const port = await freePort();
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(STRATA_|DATABASE_URL|REDIS_URL|S3_|EVENT_STORE|EVENTSTORE_URL|PORT$|HOST$)/.test(k)),
-  );
-  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1', STRATA_DATA_DIR: dataDir, STRATA_ADMIN_TOKEN: TOKEN, STRATA_LOG_LEVEL: 'warn' });
   const nodeArgs = [];
   if (CPU_PROF) {
     rmSync(PROFILE_DIR, { recursive: true, force: true });
     mkdirSync(PROFILE_DIR, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
   }
-  const child = track(spawn(process.execPath, [...nodeArgs, REGISTRY_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const logs = [];
-  child.stdout.on('data', (d) => logs.push(d));
-  child.stderr.on('data', (d) => logs.push(d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode} while starting:\n${Buffer.concat(logs).toString().slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`registry not ready after 60 s:\n${Buffer.concat(logs).toString().slice(-3000)}`);
-    const status = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
-    if (status === 200) break;
-    await sleep(100);
-  }
-  const created = await fetch(`${base}/api/v1/repositories`, {
-    method: 'POST',
-    headers: { ...AUTH, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: REPO, format: 'generic' }),
-  });
-  if (created.status !== 201 && created.status !== 200) throw new Error(`creating repository ${REPO}: ${created.status} ${await created.text()}`);
-  return {
-    name: 'Strata',
-    child,
-    pid: child.pid,
-    base,
-    fileUrl: (path) => `${base}/generic/${REPO}/${path}`,
-    headers: AUTH,
-    logs: () => Buffer.concat(logs).toString(),
-  };
+  const strata = await startStrata({ adminToken: TOKEN, baseUrl: false, nodeArgs, cwd: ROOT, readyTimeoutMs: 60_000 });
+  await strata.admin('POST', '/api/v1/repositories', { name: REPO, format: 'generic' });
+  return { ...strata, name: 'Strata', fileUrl: (path) => `${strata.base}/generic/${REPO}/${path}`, headers: AUTH };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,24 +434,6 @@ function report(ctx) {
   return lines.join('\n');
 }
 
-function writeResults(section) {
-  const header = [
-    '# Benchmarks',
-    '',
-    'Figures from `node bench/generic-throughput.mjs` (see the comment at its top). Targets are those of',
-    'DESIGN.md §13: upload ≥ 90% and download ≥ 80% of a bare `node:http` server measured in the same',
-    'run, flat memory under concurrent uploads, publish-to-visible under 50 ms.',
-    '',
-  ].join('\n');
-  const block = `${MARK_BEGIN}\n${section}\n${MARK_END}`;
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : header;
-  const a = text.indexOf(MARK_BEGIN);
-  const b = text.indexOf(MARK_END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + MARK_END.length);
-  else text = `${text.trimEnd()}\n\n## Generic repository throughput\n\n${block}\n`;
-  writeFileSync(RESULTS, text);
-}
-
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -640,13 +497,12 @@ async function main() {
 
   let profile = null;
   if (CPU_PROF) {
-    await stopChild(registry.child, 15000);
+    await registry.stop();
     profile = summariseProfile(phases.filter((p) => !p.name.includes('(bare')));
   }
   const section = report({ tp, conc, visible, gets, machine, profile });
   process.stdout.write(`\n${section}\n`);
-  writeResults(section);
-  log(`wrote ${relative(ROOT, RESULTS)}`);
+  log(`wrote ${relative(ROOT, writeSection({ ...SECTION, body: section }))}`);
 }
 
 function staleSources() {
@@ -667,17 +523,4 @@ function staleSources() {
 }
 
 let startedRegistry;
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  exitCode = 1;
-  // after Ctrl-C the children are gone and whatever was running fails: that is not news
-  if (!interrupted) {
-    process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
-    if (startedRegistry) process.stderr.write(`registry log (tail):\n${startedRegistry.logs().slice(-3000)}\n`);
-  }
-} finally {
-  await cleanup();
-}
-process.exit(interrupted ? 130 : exitCode);
+await runBench(main, { prefix: 'bench failed: ', describe: () => (startedRegistry ? `registry log (tail):\n${startedRegistry.logs().slice(-3000)}\n` : '') });

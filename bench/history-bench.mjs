@@ -14,17 +14,14 @@
 //     blob-references, and of npm-packages (which also sees promotions presented as publishes)
 // and rewrites its section of bench/RESULTS.md. The schema is dropped on every exit path.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { ROOT, cleanup, onCleanup } from './lib/processes.mjs';
+import { markers, median, writeSection } from './lib/results.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
-const MARK_BEGIN = '<!-- history-bench:begin (written by bench/history-bench.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- history-bench:end -->';
+const SECTION = { ...markers('history-bench', 'history-bench.mjs'), heading: '## History and compliance: export and projection rebuild rates' };
 const argv = process.argv.slice(2);
 const N = Number(argv.find((a) => a.startsWith('--events='))?.split('=')[1] ?? 12_000);
 const PGLITE = argv.includes('--pglite');
@@ -41,12 +38,6 @@ const { migrate, ProjectionRunner, EventExporter } = await dist('libs/app/index.
 const { ChainVerifier } = await dist('libs/ports/index.js');
 const { allProjections } = await dist('apps/registry/build-services.js');
 
-let cleanup = async () => {};
-process.on('SIGINT', async () => {
-  await cleanup();
-  process.exit(130);
-});
-
 async function openSql() {
   if (PGLITE) return PgliteSql.open();
   const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,11 +45,11 @@ async function openSql() {
   const admin = new PgSql({ connectionString: url });
   await admin.query(`CREATE SCHEMA ${schema}`);
   const sql = new PgSql({ connectionString: url, schema });
-  cleanup = async () => {
+  onCleanup(async () => {
     await sql.close().catch(() => undefined);
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await admin.close();
-  };
+  });
   return sql;
 }
 
@@ -107,7 +98,6 @@ async function seed(store, n) {
   return (await store.head()).position;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function timed(fn) {
   const runs = [];
   for (let i = 0; i < 3; i++) {
@@ -160,7 +150,6 @@ try {
   }
   await store.close();
   await cleanup();
-  cleanup = async () => {};
 
   const rate = (ms) => Math.round(events / (ms / 1000)).toLocaleString('en-US');
   const rows = [
@@ -171,23 +160,14 @@ try {
   ];
   const table = ['| measure | time (median of 3) | rate | size |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const section = [
-    MARK_BEGIN,
     `Run: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${PGLITE ? 'embedded PGlite' : 'PostgreSQL server'}, log of ${events.toLocaleString('en-US')} events.`,
     '',
     table,
     '',
     'Design target (DESIGN.md section 13): projection replay above 10,000 events/s.',
-    MARK_END,
   ].join('\n');
   process.stdout.write(`${table}\n`);
-  const text = readFileSync(RESULTS, 'utf8');
-  const heading = '## History and compliance: export and projection rebuild rates';
-  const body = `${heading}\n\n\`node bench/history-bench.mjs\` (${PGLITE ? '--pglite' : 'PostgreSQL server'}): see the script header for what it measures.\n\n${section}\n`;
-  if (text.includes(MARK_BEGIN)) {
-    writeFileSync(RESULTS, text.replace(new RegExp(`${MARK_BEGIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${MARK_END}`), section));
-  } else {
-    writeFileSync(RESULTS, `${text.trimEnd()}\n\n${body}`);
-  }
+  writeSection({ ...SECTION, intro: `\`node bench/history-bench.mjs\` (${PGLITE ? '--pglite' : 'PostgreSQL server'}): see the script header for what it measures.`, body: section });
 } catch (e) {
   await cleanup();
   process.stderr.write(`${e.stack ?? e}\n`);

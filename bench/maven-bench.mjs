@@ -13,80 +13,34 @@
 //    with 50 deployed versions: requests/s and exact p50/p95/p99.
 // Prints a Markdown table and rewrites the Maven section of bench/RESULTS.md (not with --quick or
 // --no-write). Child processes and temporary folders are removed on every exit path.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT, cleanEnv, cleanup, freePort, run, tempDir } from './npm-bench-servers.mjs';
-import { median } from './npm-bench-work.mjs';
-import { curlPutBare, load, startBare } from './pypi-bench-work.mjs';
+import { curlPutBare, load } from './pypi-bench-work.mjs';
+import { benchUser, cleanEnv, freePort, run, runBench, startBare, startServer, startStrata as startRegistry, tempDir, waitFor } from './lib/processes.mjs';
+import { commandLine, fmt, markers, median, writeSection } from './lib/results.mjs';
 
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
-const MARK_BEGIN = '<!-- maven-bench:begin (written by bench/maven-bench.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- maven-bench:end -->';
-const HEADING = '## Maven repository: deploy rate and metadata reads';
-const MAIN = join(ROOT, 'dist/apps/registry/main.js');
+const SECTION = {
+  ...markers('maven-bench', 'maven-bench.mjs'),
+  heading: '## Maven repository: deploy rate and metadata reads',
+  intro: '`node bench/maven-bench.mjs` (after `npm run build`).',
+};
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const QUICK = argv.includes('--quick');
-const WRITE = !QUICK && !argv.includes('--no-write');
-const SECONDS = option('seconds', QUICK ? 3 : 10);
-const CONNECTIONS = option('connections', 10);
+const options = commandLine();
+const QUICK = options.has('--quick');
+const WRITE = !QUICK && !options.has('--no-write');
+const SECONDS = options.number('seconds', QUICK ? 3 : 10);
+const CONNECTIONS = options.number('connections', 10);
 const ROUNDS = QUICK ? 2 : 5;
 const BIG_MIB = 100;
 const VERSIONS = 50;
 const log = (line) => process.stderr.write(`${line}\n`);
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-
-function startChild(command, args, env) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let output = '';
-  const keep = (chunk) => (output = (output + chunk).slice(-20_000));
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  return { child, logs: () => output };
-}
-function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      children.delete(child);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-async function api(base, token, method, path, body) {
-  const r = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 async function startStrata() {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const dataDir = await tempDir('strata');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const adminToken = `strata_bench_${Math.random().toString(36).slice(2)}`;
-  const { child, logs } = startChild(process.execPath, [MAIN], cleanEnv({ PORT: String(port), HOST: '127.0.0.1', STRATA_DATA_DIR: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_LOG_LEVEL: 'warn', STRATA_BASE_URL: base }));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i > 450) throw new Error(`Strata did not start:\n${logs()}`);
-    if ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) === 200) break;
-    await sleep(200);
-  }
-  await api(base, adminToken, 'POST', '/api/v1/repositories', { name: 'bench', format: 'maven', maxUploadBytes: 2 ** 30 });
-  await api(base, adminToken, 'POST', '/api/v1/users', { username: 'bench', password: 'bench-password-0123' });
-  await api(base, adminToken, 'POST', '/api/v1/repositories/bench/permissions', { subject: { type: 'user', id: 'bench' }, actions: ['read', 'write'] });
-  const { token } = await api(base, adminToken, 'POST', '/api/v1/tokens', { name: 'bench', user: 'bench' });
-  return { name: 'Strata (embedded)', base: `${base}/maven/bench`, token, pid: child.pid, stop: () => stopChild(child) };
+  const strata = await startRegistry();
+  const token = await benchUser(strata, [{ name: 'bench', format: 'maven', maxUploadBytes: 2 ** 30 }], ['read', 'write']);
+  return { name: 'Strata (embedded)', base: `${strata.base}/maven/bench`, token, pid: strata.pid, stop: () => strata.stop() };
 }
 
 /** nginx with the WebDAV module, PUT allowed, on a private config; null when nginx is not installed. */
@@ -105,13 +59,9 @@ http { access_log off; client_body_temp_path ${dir}/tmp; client_max_body_size 0;
   await run('mkdir', ['-p', join(dir, 'www'), join(dir, 'tmp')]);
   // its worker runs as an unprivileged user when started as root
   await run('chmod', ['-R', 'a+rwx', dir]);
-  const { child, logs } = startChild(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir], cleanEnv());
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i > 100) throw new Error(`nginx did not start:\n${logs()}`);
-    if ((await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0)) !== 0) break;
-    await sleep(100);
-  }
-  return { name: 'nginx WebDAV', base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
+  const server = startServer(nginx, ['-c', join(dir, 'nginx.conf'), '-p', dir], cleanEnv());
+  await waitFor(`http://127.0.0.1:${port}/`, server, { ok: (status) => status !== 0, timeoutMs: 10_000, intervalMs: 100 });
+  return { name: 'nginx WebDAV', base: `http://127.0.0.1:${port}`, pid: server.pid, stop: () => server.stop() };
 }
 
 async function curlPut(url, file, auth) {
@@ -128,7 +78,7 @@ async function main() {
   const big = join(work, 'big.jar');
   await run('sh', ['-c', `head -c ${BIG_MIB * 2 ** 20} /dev/urandom > ${big}`]);
   const strata = await startStrata();
-  const bare = await startBare(ROOT);
+  const bare = await startBare();
   const nginx = await startNginx();
   const auth = `deployer:${strata.token}`;
   const rates = { strata: [], bare: [], nginx: [] };
@@ -165,21 +115,7 @@ async function main() {
     `| Strata (stored document, one indexed row) | ${fmt(meta.rps, 0)} | ${fmt(meta.p50)} | ${fmt(meta.p95)} | ${fmt(meta.p99)} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (WRITE) {
-    const section = `${MARK_BEGIN}\n${lines.join('\n')}\n${MARK_END}`;
-    let text = readFileSync(RESULTS, 'utf8');
-    if (text.includes(MARK_BEGIN)) text = text.replace(new RegExp(`${MARK_BEGIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${MARK_END}`), section);
-    else text = `${text.trimEnd()}\n\n${HEADING}\n\n\`node bench/maven-bench.mjs\` (after \`npm run build\`).\n\n${section}\n`;
-    writeFileSync(RESULTS, text);
-  }
+  if (WRITE) writeSection({ ...SECTION, body: lines.join('\n') });
 }
 
-main()
-  .catch((e) => {
-    process.stderr.write(`${e.stack ?? e}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await cleanup();
-  });
+runBench(main);

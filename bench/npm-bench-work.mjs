@@ -4,18 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import autocannon from 'autocannon';
 import tar from 'tar-stream';
-import { cleanEnv, cpuSeconds, run } from './npm-bench-servers.mjs';
-
-export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-export function percentile(xs, p) {
-  const sorted = Float64Array.from(xs).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
+import { loadUrl } from './lib/load.mjs';
+import { cleanEnv, cpuSeconds, run } from './lib/processes.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // packages
@@ -114,43 +105,10 @@ export async function checkPackument(target, name, kind, versions) {
   return { bytes: Buffer.byteLength(text), contentType: plain.headers.get('content-type'), etag: plain.headers.get('etag') };
 }
 
-/**
- * autocannon against one URL for `seconds` (and at most `maxRequests`), `connections` keep-alive
- * connections, npm's request headers (gzip accepted). Every response time is collected, so the
- * percentiles are exact, not autocannon's fixed buckets (which have no p95).
- */
+/** Packument GETs under load (bench/lib/load.mjs) with npm's request headers (gzip accepted). */
 export function loadPackument(target, name, kind, { seconds, connections, maxRequests }) {
-  return new Promise((resolveLoad, reject) => {
-    const latencies = [];
-    const cpuBefore = cpuSeconds(target.pid);
-    const instance = autocannon(
-      {
-        url: `${target.registry}${name}`,
-        connections,
-        pipelining: 1,
-        duration: seconds,
-        maxOverallRequests: maxRequests,
-        headers: { authorization: `Bearer ${target.token}`, accept: ACCEPT[kind], 'accept-encoding': 'gzip, deflate', 'user-agent': 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false' },
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        const ok = result['2xx'];
-        resolveLoad({
-          requests: result.requests.total,
-          ok,
-          errors: result.errors + result.timeouts + result.non2xx,
-          seconds: result.duration,
-          rps: ok / result.duration,
-          bytesPerResponse: result.throughput.total / Math.max(1, result.requests.total),
-          p50: percentile(latencies, 50),
-          p95: percentile(latencies, 95),
-          p99: percentile(latencies, 99),
-          cpu: cpuSeconds(target.pid) - cpuBefore,
-        });
-      },
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-  });
+  const headers = { authorization: `Bearer ${target.token}`, accept: ACCEPT[kind], 'accept-encoding': 'gzip, deflate', 'user-agent': 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false' };
+  return loadUrl({ url: `${target.registry}${name}`, headers, connections, seconds, maxRequests, pid: target.pid });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,67 +18,35 @@
 // Prints a Markdown table and rewrites the npm section of bench/RESULTS.md (not with --quick or
 // --no-write). Child processes and temporary folders are removed on every exit path.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { ROOT, VERDACCIO_VERSION, cleanup, ensureVerdaccio, startStrata, startVerdaccio, tempDir } from './npm-bench-servers.mjs';
-import { checkPackument, consumer, generatedVersion, loadPackument, median, percentile, publish, timedInstall } from './npm-bench-work.mjs';
+import { VERDACCIO_VERSION, ensureVerdaccio, startStrata, startVerdaccio } from './npm-bench-servers.mjs';
+import { checkPackument, consumer, generatedVersion, loadPackument, publish, timedInstall } from './npm-bench-work.mjs';
+import { runBench, tempDir } from './lib/processes.mjs';
+import { builtAt, commandLine, fmt, git, machineBusy, markers, median, percentile, stamp, uncommittedChanges, writeSection } from './lib/results.mjs';
 
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
-const MARK_BEGIN = '<!-- npm-bench:begin (written by bench/npm-bench.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- npm-bench:end -->';
-const HEADING = '## npm repository: packument reads and npm install, side by side with Verdaccio';
+const SECTION = { ...markers('npm-bench', 'npm-bench.mjs'), heading: '## npm repository: packument reads and npm install, side by side with Verdaccio' };
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const QUICK = argv.includes('--quick');
-const WRITE = !QUICK && !argv.includes('--no-write');
-const SECONDS = option('seconds', QUICK ? 3 : 10);
-const CONNECTIONS = option('connections', 10);
+const options = commandLine();
+options.check('node bench/npm-bench.mjs [--quick] [--seconds=N] [--connections=N] [--no-write]', { flags: ['--quick', '--no-write'], numbers: ['seconds', 'connections'] });
+const QUICK = options.has('--quick');
+const WRITE = !QUICK && !options.has('--no-write');
+const SECONDS = options.number('seconds', QUICK ? 3 : 10);
+const CONNECTIONS = options.number('connections', 10);
 const ROUNDS = QUICK ? 1 : 3;
 const INSTALL_RUNS = QUICK ? 1 : 3;
 const VERSIONS = 50;
 const DEPENDENCIES = 50;
 const MAX_REQUESTS = 500_000;
-const unknown = argv.filter((a) => !['--quick', '--no-write'].includes(a) && !/^--(seconds|connections)=\d+$/.test(a));
-if (unknown.length || !(SECONDS > 0) || !(CONNECTIONS > 0)) {
-  process.stderr.write('usage: node bench/npm-bench.mjs [--quick] [--seconds=N] [--connections=N] [--no-write]\n');
-  process.exit(2);
-}
 
 const log = (line) => process.stderr.write(`${line}\n`);
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** share of all cores busy over `ms`, from /proc/stat */
-async function machineBusy(ms = 2000) {
-  const sample = () => {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const idle = fields[3] + fields[4];
-    return { idle, total: fields.reduce((a, b) => a + b, 0) };
-  };
-  const a = sample();
-  await sleep(ms);
-  const b = sample();
-  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-}
 
 function machine() {
   const cpus = os.cpus();
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return '?';
-    }
-  };
-  const dirty = git(['status', '--porcelain', '--', 'apps', 'libs', 'projections']).split('\n').filter(Boolean).length;
+  const dirty = uncommittedChanges();
   const npmVersion = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
-  // tsc leaves unchanged outputs alone, so the newest file in dist/ tells when it was last built
-  const built = readdirSync(join(ROOT, 'dist'), { recursive: true }).reduce((t, f) => Math.max(t, statSync(join(ROOT, 'dist', f)).mtimeMs), 0);
   return {
     text: `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, npm ${npmVersion}, Linux ${os.release()}`,
-    commit: `at ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` plus ${dirty} uncommitted changes under apps/, libs/ or projections/` : ''}, dist/ last built ${new Date(built).toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    commit: `at ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` plus ${dirty} uncommitted changes under apps/, libs/ or projections/` : ''}, dist/ last built ${builtAt()}`,
   };
 }
 
@@ -149,7 +117,7 @@ async function main() {
   const info = machine();
   const report = render({ started, load0, load1, busy0, info, targets, publishing, docs, reads, installs });
   process.stdout.write(`${report}\n`);
-  if (WRITE) writeResults(report);
+  if (WRITE) log(`wrote ${writeSection({ ...SECTION, body: report })}`);
 }
 
 function render({ started, load0, load1, busy0, info, publishing, docs, reads, installs }) {
@@ -182,7 +150,7 @@ function render({ started, load0, load1, busy0, info, publishing, docs, reads, i
     samples.push(`- ${name} npm install: ${installs[name].install.map((r) => `${fmt(r.seconds, 2)} s`).join(', ')}; npm ci: ${installs[name].ci.map((r) => `${fmt(r.seconds, 2)} s`).join(', ')}`);
   }
   return [
-    `### Run of ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    `### Run of ${stamp(started)}`,
     '',
     `Machine: ${info.text}. Strata ${info.commit}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}; CPU busy in the 2 s before start ${fmt(busy0 * 100, 0)}%${busyNote}.`,
     `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, \`/npm/bench/\`. Verdaccio ${VERDACCIO_VERSION}: htpasswd, JWT API tokens (\`security.api.jwt\`: its default legacy tokens re-check the password with bcrypt on every request), \`uplinks: {}\`, web UI off, log level warn, local storage. Both on 127.0.0.1 and running for the whole bench; reads and installs are authenticated (Bearer token) on both. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, npm's Accept and Accept-Encoding headers; the ratio column is Strata ÷ Verdaccio.`,
@@ -197,19 +165,4 @@ function render({ started, load0, load1, busy0, info, publishing, docs, reads, i
   ].join('\n');
 }
 
-function writeResults(report) {
-  const current = readFileSync(RESULTS, 'utf8');
-  const block = `${MARK_BEGIN}\n${report}\n${MARK_END}`;
-  const begin = current.indexOf(MARK_BEGIN);
-  const end = current.indexOf(MARK_END);
-  const next = begin >= 0 && end > begin ? `${current.slice(0, begin)}${block}${current.slice(end + MARK_END.length)}` : `${current.replace(/\n*$/, '\n')}\n${HEADING}\n\n${block}\n`;
-  writeFileSync(RESULTS, next);
-  log(`wrote ${RESULTS}`);
-}
-
-main()
-  .catch((error) => {
-    process.exitCode = 1;
-    process.stderr.write(`${error.stack ?? error}\n`);
-  })
-  .finally(() => cleanup());
+runBench(main);

@@ -1,87 +1,34 @@
 // The registries and images of bench/oci-bench.mjs: Strata from dist/ with an OCI repository, the
 // Debian docker-registry (distribution 2.8) with htpasswd auth, generated OCI layouts, skopeo
 // runs and manifest GETs under load. Processes and folders are removed on every exit path
-// (the helpers of npm-bench-servers.mjs: run, tempDir, cleanup).
-import { spawn } from 'node:child_process';
+// (bench/lib/processes.mjs).
 import { createHash, randomFillSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import autocannon from 'autocannon';
-import { ROOT, cleanEnv, cpuSeconds, freePort, run, tempDir } from './npm-bench-servers.mjs';
-import { percentile } from './npm-bench-work.mjs';
+import { loadUrl } from './lib/load.mjs';
+import { benchUser, cleanEnv, cpuSeconds, freePort, json, run, startServer, startStrata as startRegistry, tempDir, waitFor } from './lib/processes.mjs';
 
-const REGISTRY_MAIN = join(ROOT, 'dist/apps/registry/main.js');
 export const USER = 'bench';
 const PASSWORD = 'bench-password-0123';
 export const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json';
 
 const servers = new Set();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Stops both registries (the measured run is over; cleanup would stop them too). */
 export async function stopServers() {
   await Promise.all([...servers].map((s) => s.stop()));
-}
-process.on('exit', () => {
-  for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-});
-
-function startServer(command, args, env) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk) => (output = (output + chunk).slice(-20_000));
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  const server = {
-    child,
-    logs: () => output,
-    stop: () =>
-      new Promise((resolveStop) => {
-        servers.delete(server);
-        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => (clearTimeout(kill), resolveStop()));
-        child.kill('SIGTERM');
-      }),
-  };
-  servers.add(server);
-  return server;
-}
-
-async function waitFor(url, server, ok = (s) => s === 200 || s === 401, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`the server exited (${server.child.exitCode}) while starting:\n${server.logs()}`);
-    if (ok(await fetch(url).then((r) => r.status, () => 0))) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${server.logs()}`);
-}
-
-async function json(url, init = {}) {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 /** Strata, embedded profile from dist/, fresh data folder: OCI repository `bench`, user `bench` with an API token. */
 export async function startStrata() {
-  if (!existsSync(REGISTRY_MAIN)) throw new Error(`${REGISTRY_MAIN} is missing: run \`npm run build\` first`);
-  const dataDir = await tempDir('oci-strata');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const adminToken = `strata_bench_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  const server = startServer(process.execPath, [REGISTRY_MAIN], cleanEnv({ PORT: String(port), HOST: '127.0.0.1', STRATA_DATA_DIR: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_LOG_LEVEL: 'warn', STRATA_BASE_URL: base }));
-  await waitFor(`${base}/readyz`, server, (s) => s === 200);
-  const admin = { authorization: `Bearer ${adminToken}` };
-  await json(`${base}/api/v1/repositories`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', format: 'oci' }) });
-  await json(`${base}/api/v1/users`, { method: 'POST', headers: admin, body: JSON.stringify({ username: USER, password: PASSWORD }) });
-  await json(`${base}/api/v1/repositories/bench/permissions`, { method: 'POST', headers: admin, body: JSON.stringify({ subject: { type: 'user', id: USER }, actions: ['write', 'delete'] }) });
-  const { token } = await json(`${base}/api/v1/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', user: USER }) });
-  return { name: 'Strata', host: `127.0.0.1:${port}`, base, prefix: 'bench/', secret: token, pid: server.child.pid, dataDir, stop: server.stop };
+  const strata = await startRegistry();
+  servers.add(strata);
+  const token = await benchUser(strata, [{ name: 'bench', format: 'oci' }], ['write', 'delete'], { username: USER, password: PASSWORD });
+  const host = strata.base.replace('http://', '');
+  return { name: 'Strata', host, base: strata.base, prefix: 'bench/', secret: token, pid: strata.pid, dataDir: strata.dataDir, stop: () => strata.stop() };
 }
 
 /** Debian's docker-registry (distribution 2.8), filesystem storage, htpasswd (bcrypt) auth, deletes enabled. */
@@ -102,8 +49,9 @@ export async function startDockerRegistry() {
   };
   writeFileSync(join(dir, 'config.yml'), JSON.stringify(config, null, 2));
   const server = startServer('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], cleanEnv());
-  await waitFor(`http://127.0.0.1:${port}/v2/`, server);
-  return { name: 'docker-registry', host: `127.0.0.1:${port}`, base: `http://127.0.0.1:${port}`, prefix: '', secret: PASSWORD, pid: server.child.pid, dataDir: dir, stop: server.stop };
+  servers.add(server);
+  await waitFor(`http://127.0.0.1:${port}/v2/`, server, { ok: (s) => s === 200 || s === 401 });
+  return { name: 'docker-registry', host: `127.0.0.1:${port}`, base: `http://127.0.0.1:${port}`, prefix: '', secret: PASSWORD, pid: server.pid, dataDir: dir, stop: () => server.stop() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,19 +148,8 @@ export async function pullAuthorization(target, name, mode) {
   return `Bearer ${token}`;
 }
 
-/** Manifest GETs by tag under load: `connections` keep-alive clients for `seconds`; exact percentiles. */
+/** Manifest GETs by tag under load (bench/lib/load.mjs) with the Accept header and user agent of containers/image. */
 export function loadManifest(target, name, authorization, { seconds, connections }) {
-  return new Promise((resolveLoad, reject) => {
-    const latencies = [];
-    const cpu0 = cpuSeconds(target.pid);
-    const instance = autocannon(
-      { url: `${target.base}/v2/${target.prefix}${name}/manifests/bench`, connections, pipelining: 1, duration: seconds, headers: { authorization, accept: MANIFEST_ACCEPT, 'user-agent': 'containers/5.23.1 (github.com/containers/image)' } },
-      (error, result) => {
-        if (error) return reject(error);
-        const ok = result['2xx'];
-        resolveLoad({ requests: result.requests.total, ok, errors: result.errors + result.timeouts + result.non2xx, rps: ok / result.duration, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), cpu: cpuSeconds(target.pid) - cpu0 });
-      },
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-  });
+  const headers = { authorization, accept: MANIFEST_ACCEPT, 'user-agent': 'containers/5.23.1 (github.com/containers/image)' };
+  return loadUrl({ url: `${target.base}/v2/${target.prefix}${name}/manifests/bench`, headers, connections, seconds, pid: target.pid });
 }

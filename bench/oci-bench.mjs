@@ -18,50 +18,34 @@
 // no token endpoint). Prints a Markdown table and rewrites the OCI section of bench/RESULTS.md
 // (not with --quick or --no-write).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT, cleanup, tempDir } from './npm-bench-servers.mjs';
-import { median } from './npm-bench-work.mjs';
 import { loadManifest, pull, pullAuthorization, push, startDockerRegistry, startStrata, stopServers, writeImage } from './oci-bench-servers.mjs';
+import { runBench, tempDir } from './lib/processes.mjs';
+import { commandLine, fmt, git, markers, median, stamp, uncommittedChanges, writeSection } from './lib/results.mjs';
 
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
-const MARK_BEGIN = '<!-- oci-bench:begin (written by bench/oci-bench.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- oci-bench:end -->';
-const HEADING = '## OCI registry: 1 GiB pushes and pulls with skopeo, manifest GETs under load, side by side with docker-registry';
+const SECTION = { ...markers('oci-bench', 'oci-bench.mjs'), heading: '## OCI registry: 1 GiB pushes and pulls with skopeo, manifest GETs under load, side by side with docker-registry' };
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const QUICK = argv.includes('--quick');
-const WRITE = !QUICK && !argv.includes('--no-write');
-const SECONDS = option('seconds', QUICK ? 3 : 10);
-const CONNECTIONS = option('connections', 50);
-const ROUNDS = option('rounds', QUICK ? 1 : 2);
+const options = commandLine();
+options.check('node bench/oci-bench.mjs [--quick] [--seconds=N] [--connections=N] [--rounds=N] [--no-write]', { flags: ['--quick', '--no-write'], numbers: ['seconds', 'connections', 'rounds'] });
+const QUICK = options.has('--quick');
+const WRITE = !QUICK && !options.has('--no-write');
+const SECONDS = options.number('seconds', QUICK ? 3 : 10);
+const CONNECTIONS = options.number('connections', 50);
+const ROUNDS = options.number('rounds', QUICK ? 1 : 2);
 const MiB = 1024 * 1024;
 const IMAGES = QUICK
   ? [{ key: 'single', label: '100 MiB image, 1 layer', layers: [100 * MiB] }, { key: 'ten', label: '100 MiB image, 10 layers of 10 MiB', layers: Array(10).fill(10 * MiB) }]
   : [{ key: 'single', label: '1 GiB image, 1 layer', layers: [1024 * MiB] }, { key: 'ten', label: '1 GiB image, 10 layers of 100 MiB', layers: Array(10).fill(100 * MiB) }];
-const unknown = argv.filter((a) => !['--quick', '--no-write'].includes(a) && !/^--(seconds|connections|rounds)=\d+$/.test(a));
-if (unknown.length || !(SECONDS > 0) || !(CONNECTIONS > 0) || !(ROUNDS > 0)) {
-  process.stderr.write('usage: node bench/oci-bench.mjs [--quick] [--seconds=N] [--connections=N] [--rounds=N] [--no-write]\n');
-  process.exit(2);
-}
 
 const log = (line) => process.stderr.write(`${line}\n`);
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function machine() {
   const cpus = os.cpus();
-  const git = (args) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return '?';
-    }
-  };
-  const dirty = git(['status', '--porcelain', '--', 'apps', 'libs', 'projections']).split('\n').filter(Boolean).length;
+  const dirty = uncommittedChanges();
   const skopeo = execFileSync('skopeo', ['--version'], { encoding: 'utf8' }).trim();
   return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${skopeo}, Linux ${os.release()}. Strata: dist/ of the shared tree at ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` plus ${dirty} uncommitted changes under apps/, libs/ or projections/ (other sessions' work in progress)` : ''}`;
 }
@@ -117,7 +101,7 @@ async function main() {
   await stopServers();
   const report = render({ started, load0, load1, transfers, reads, info: machine() });
   process.stdout.write(`${report}\n`);
-  if (WRITE) writeResults(report);
+  if (WRITE) log(`wrote ${writeSection({ ...SECTION, body: report })}`);
 }
 
 function render({ started, load0, load1, transfers, reads, info }) {
@@ -148,7 +132,7 @@ function render({ started, load0, load1, transfers, reads, info }) {
   for (const [key, xs] of Object.entries(transfers)) samples.push(`- ${key}: ${xs.map((x) => `${x.seconds.toFixed(2)} s (CPU ${x.cpu.toFixed(1)} s)`).join(', ')}`);
   for (const [key, xs] of Object.entries(reads)) samples.push(`- manifest GET ${key}: ${xs.map((x) => `${x.rps.toFixed(0)} req/s (p95 ${x.p95.toFixed(2)} ms, n=${x.ok}, errors ${x.errors})`).join(', ')}`);
   return [
-    `### Run of ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    `### Run of ${stamp(started)}`,
     '',
     `Machine: ${info}. Load average at start ${load0}, at end ${load1} (the machine is shared with other sessions: read the ratios, the absolute figures less so).`,
     `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, OCI repository \`bench\`. docker-registry 2.8.2 (Debian): filesystem storage, htpasswd (bcrypt) auth, in-memory blob descriptor cache, log level warn, access log off. Both on 127.0.0.1 for the whole run; skopeo ran with user + API token (Strata) or user + password (docker-registry); images are random bytes (gzip level 0 layers), written afresh every round; rounds alternate which registry goes first. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, the Accept header of containers/image; the ratio column is Strata ÷ docker-registry.`,
@@ -163,19 +147,4 @@ function render({ started, load0, load1, transfers, reads, info }) {
   ].join('\n');
 }
 
-function writeResults(report) {
-  const current = readFileSync(RESULTS, 'utf8');
-  const block = `${MARK_BEGIN}\n${report}\n${MARK_END}`;
-  const begin = current.indexOf(MARK_BEGIN);
-  const end = current.indexOf(MARK_END);
-  const next = begin >= 0 && end > begin ? `${current.slice(0, begin)}${block}${current.slice(end + MARK_END.length)}` : `${current.replace(/\n*$/, '\n')}\n${HEADING}\n\n${block}\n`;
-  writeFileSync(RESULTS, next);
-  log(`wrote ${RESULTS}`);
-}
-
-main()
-  .catch((error) => {
-    process.exitCode = 1;
-    process.stderr.write(`${error.stack ?? error}\n`);
-  })
-  .finally(() => stopServers().then(() => cleanup()));
+runBench(main);

@@ -2,14 +2,12 @@
 // zipfile/tarfile, the same bytes for every run), the registry under test (Strata, embedded or on
 // a PostgreSQL server) and the bare server, uploads through the legacy upload API, simple-page
 // reads under load (autocannon) and curl transfers of a 100 MB wheel.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
-import { cleanEnv, cpuSeconds, freePort, run, tempDir } from './npm-bench-servers.mjs';
-import { percentile } from './npm-bench-work.mjs';
+import { loadUrl } from './lib/load.mjs';
+import { benchUser, cleanEnv, cpuSeconds, run, startStrata as startRegistry, tempDir } from './lib/processes.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { startBare } from './lib/processes.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // distributions
@@ -64,58 +62,14 @@ export async function generateDistributions(name, versions, bigMiB) {
 // ---------------------------------------------------------------------------------------------
 // servers
 
-function startChild(command, args, env) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-20_000);
-  };
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  return { child, logs: () => output };
-}
-
-function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitFor(url, child, logs) {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) while starting:\n${logs()}`);
-    if ((await fetch(url).then((r) => r.status, () => 0)) === 200) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} not ready after 90 s:\n${logs()}`);
-}
-
-async function api(base, token, method, path, body) {
-  const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
 /**
  * Strata from `main` (a built dist/apps/registry/main.js) on a fresh data folder: embedded, or on
  * a fresh database of the PostgreSQL server at `databaseUrl`. Two PyPI repositories: `bench`
  * (token only) and `open` (anonymous read), a user with write on both and its token.
  */
 export async function startStrata(main, { databaseUrl } = {}) {
-  const dataDir = await tempDir('strata');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const adminToken = `strata_bench_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  const env = {};
   let dropDatabase = async () => undefined;
-  const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1', STRATA_DATA_DIR: dataDir, STRATA_ADMIN_TOKEN: adminToken, STRATA_LOG_LEVEL: 'warn', STRATA_BASE_URL: base });
   if (databaseUrl) {
     const db = `strata_pypi_bench_${Date.now().toString(36)}`;
     const admin = new pg.Client({ connectionString: databaseUrl });
@@ -132,30 +86,14 @@ export async function startStrata(main, { databaseUrl } = {}) {
       await c.end();
     };
   }
-  const { child, logs } = startChild(process.execPath, [main], env);
-  await waitFor(`${base}/readyz`, child, logs);
-  for (const [name, extra] of [['bench', {}], ['open', { anonymousRead: true }]]) await api(base, adminToken, 'POST', '/api/v1/repositories', { name, format: 'pypi', maxUploadBytes: 2 ** 30, ...extra });
-  await api(base, adminToken, 'POST', '/api/v1/users', { username: 'bench', password: 'bench-password-0123' });
-  for (const repo of ['bench', 'open']) await api(base, adminToken, 'POST', `/api/v1/repositories/${repo}/permissions`, { subject: { type: 'user', id: 'bench' }, actions: ['write', 'delete'] });
-  const { token } = await api(base, adminToken, 'POST', '/api/v1/tokens', { name: 'bench', user: 'bench' });
+  const strata = await startRegistry({ main, env });
+  const repositories = [{ name: 'bench', format: 'pypi', maxUploadBytes: 2 ** 30 }, { name: 'open', format: 'pypi', maxUploadBytes: 2 ** 30, anonymousRead: true }];
+  const token = await benchUser(strata, repositories, ['write', 'delete']);
   const stop = async () => {
-    await stopChild(child);
+    await strata.stop();
     await dropDatabase().catch(() => undefined);
   };
-  return { name: databaseUrl ? 'Strata (PostgreSQL)' : 'Strata (embedded)', base, token, pid: child.pid, logs, stop };
-}
-
-/** bench/bare-server.mjs: node:http streaming each PUT to disk while hashing sha256. */
-export async function startBare(root) {
-  const dir = await tempDir('bare');
-  const { child, logs } = startChild(process.execPath, [join(root, 'bench/bare-server.mjs'), dir, '0'], cleanEnv());
-  const deadline = Date.now() + 30_000;
-  while (!/listening (\d+)/.test(logs())) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`bare server did not start:\n${logs()}`);
-    await sleep(50);
-  }
-  const port = Number(/listening (\d+)/.exec(logs())[1]);
-  return { name: 'bare node:http', base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
+  return { name: databaseUrl ? 'Strata (PostgreSQL)' : 'Strata (embedded)', base: strata.base, token, pid: strata.pid, logs: strata.logs, stop };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,19 +156,11 @@ export async function curlDownload(url, bytes, token) {
   return { mbps: bytes / 2 ** 20 / Number(seconds) };
 }
 
-/** autocannon against one URL: requests/s and exact p50/p95/p99 of every response time. */
-export function load(target, url, headers, { seconds, connections }) {
-  return new Promise((resolveLoad, reject) => {
-    const latencies = [];
-    const cpuBefore = cpuSeconds(target.pid);
-    const instance = autocannon({ url, connections, pipelining: 1, duration: seconds, headers }, (error, result) => {
-      if (error) return reject(error);
-      const ok = result['2xx'];
-      if (result.errors + result.timeouts + result.non2xx) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors of ${result.requests.total}`));
-      resolveLoad({ ok, rps: ok / result.duration, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), cpu: cpuSeconds(target.pid) - cpuBefore, bytes: result.throughput.total / Math.max(1, ok) });
-    });
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-  });
+/** Load on one URL (bench/lib/load.mjs): requests/s and exact p50/p95/p99; any failed request fails the run. */
+export async function load(target, url, headers, { seconds, connections }) {
+  const r = await loadUrl({ url, headers, connections, seconds, pid: target.pid });
+  if (r.errors) throw new Error(`${url}: ${r.nonOk.non2xx} non-2xx, ${r.nonOk.errors} errors of ${r.requests}`);
+  return { ok: r.ok, rps: r.rps, p50: r.p50, p95: r.p95, p99: r.p99, cpu: r.cpu, bytes: r.bytesPerOk };
 }
 
 export const PIP_JSON = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.1, text/html;q=0.01';

@@ -21,39 +21,30 @@
 // There is no PyPI server to compare with here (pypiserver and devpi are not in Debian), so the
 // ratios are against the bare server. Prints Markdown and rewrites the PyPI section of
 // bench/RESULTS.md (not with --quick or --no-write). Children and temp files go on every exit path.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ROOT, cleanup } from './npm-bench-servers.mjs';
-import { median } from './npm-bench-work.mjs';
 import { PIP_JSON, authHeader, curlDownload, curlPutBare, curlUploadWheel, generateDistributions, load, startBare, startStrata, twineUpload, uploadSmall } from './pypi-bench-work.mjs';
+import { ROOT, runBench } from './lib/processes.mjs';
+import { builtAt, commandLine, fmt, git, markers, median, percentile, stamp, writeSection } from './lib/results.mjs';
 
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
-const MARK_BEGIN = '<!-- pypi-bench:begin (written by bench/pypi-bench.mjs; edits inside are overwritten) -->';
-const MARK_END = '<!-- pypi-bench:end -->';
-const HEADING = '## PyPI repository: simple pages under load and 100 MB wheel uploads';
+const SECTION = { ...markers('pypi-bench', 'pypi-bench.mjs'), heading: '## PyPI repository: simple pages under load and 100 MB wheel uploads' };
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=') ?? fallback;
-const QUICK = argv.includes('--quick');
-const WRITE = !QUICK && !argv.includes('--no-write');
-const SECONDS = Number(option('seconds', QUICK ? 3 : 10));
-const CONNECTIONS = Number(option('connections', 10));
-const MAIN = join(resolve(ROOT, option('dist', 'dist')), 'apps/registry/main.js');
+const options = commandLine();
+options.check('node bench/pypi-bench.mjs [--quick] [--seconds=N] [--connections=N] [--dist=DIR] [--no-write]', { flags: ['--quick', '--no-write'], numbers: ['seconds', 'connections'], strings: ['dist'] });
+const argv = options.argv;
+const QUICK = options.has('--quick');
+const WRITE = !QUICK && !options.has('--no-write');
+const SECONDS = options.number('seconds', QUICK ? 3 : 10);
+const CONNECTIONS = options.number('connections', 10);
+const MAIN = join(resolve(ROOT, options.string('dist', 'dist')), 'apps/registry/main.js');
 const VERSIONS = QUICK ? 20 : 100;
 const BIG_MIB = 100;
 const PROJECT = 'bench-many';
-const unknown = argv.filter((a) => !['--quick', '--no-write'].includes(a) && !/^--(seconds|connections)=\d+$/.test(a) && !a.startsWith('--dist='));
-if (unknown.length || !(SECONDS > 0) || !(CONNECTIONS > 0)) {
-  process.stderr.write('usage: node bench/pypi-bench.mjs [--quick] [--seconds=N] [--connections=N] [--dist=DIR] [--no-write]\n');
-  process.exit(2);
-}
 
 const log = (line) => process.stderr.write(`[pypi-bench] ${line}\n`);
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const pct = (a, b) => (b ? `${Math.round((100 * a) / b)}%` : '—');
 
 async function sha256File(file) {
@@ -78,7 +69,7 @@ async function benchProfile(dists, bare, databaseUrl) {
     const uploads = [];
     const t0 = performance.now();
     for (const repo of ['bench', 'open']) for (const [version, filename, bytes] of small) uploads.push(await uploadSmall(target, repo, PROJECT, version, filename, bytes));
-    const upload = { n: uploads.length, seconds: (performance.now() - t0) / 1000, p50: median(uploads), p95: uploads.sort((a, b) => a - b)[Math.ceil(0.95 * uploads.length) - 1] };
+    const upload = { n: uploads.length, seconds: (performance.now() - t0) / 1000, p50: median(uploads), p95: percentile(uploads, 95) };
     log(`  ${upload.n} small uploads in ${fmt(upload.seconds)} s (p50 ${fmt(upload.p50)} ms, p95 ${fmt(upload.p95)} ms)`);
 
     const page = (repo) => `${target.base}/pypi/${repo}/simple/${PROJECT}/`;
@@ -128,16 +119,8 @@ async function benchProfile(dists, bare, databaseUrl) {
 
 function machine() {
   const cpus = os.cpus();
-  let commit = '?';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    // not a checkout
-  }
-  // tsc leaves unchanged outputs alone, so the newest file of the build tells when it was last built
-  const dist = resolve(MAIN, '../../..');
-  const newest = readdirSync(dist, { recursive: true }).reduce((t, f) => Math.max(t, statSync(join(dist, f)).mtimeMs), 0);
-  const built = new Date(newest).toISOString().replace(/\.\d+Z$/, 'Z');
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const built = builtAt(resolve(MAIN, '../../..'));
   return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, Linux ${os.release()}; Strata at ${commit} (plus uncommitted work), build ${MAIN.replace(`${ROOT}/`, '')} of ${built}`;
 }
 
@@ -158,7 +141,7 @@ function render(started, load0, load1, profiles) {
   }
   const samples = profiles.map((p) => `- ${p.name}: uploads ${p.up.strata.map((x) => fmt(x.mbps)).join(', ')} MB/s; bare ${p.up.bare.map((x) => fmt(x.mbps)).join(', ')} MB/s; downloads ${p.down.strata.map((x) => fmt(x.mbps)).join(', ')} MB/s; bare ${p.down.bare.map((x) => fmt(x.mbps)).join(', ')} MB/s`);
   return [
-    `### Run of ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    `### Run of ${stamp(started)}`,
     '',
     `Machine: ${machine()}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}${load0[0] > os.cpus().length * 0.5 ? ' — **other work was running: compare ratios, the absolute figures less so**' : ''}.`,
     `Command: \`node bench/pypi-bench.mjs ${argv.join(' ')}\`. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up. Transfers: curl, one at a time, Strata and the bare server interleaved. No PyPI peer runs here (pypiserver and devpi are not packaged by Debian), so ratios are against the bare server.`,
@@ -173,34 +156,19 @@ function render(started, load0, load1, profiles) {
   ].join('\n');
 }
 
-function writeResults(report) {
-  const current = readFileSync(RESULTS, 'utf8');
-  const block = `${MARK_BEGIN}\n${report}\n${MARK_END}`;
-  const begin = current.indexOf(MARK_BEGIN);
-  const end = current.indexOf(MARK_END);
-  const next = begin >= 0 && end > begin ? `${current.slice(0, begin)}${block}${current.slice(end + MARK_END.length)}` : `${current.replace(/\n*$/, '\n')}\n${HEADING}\n\n${block}\n`;
-  writeFileSync(RESULTS, next);
-  log(`wrote ${RESULTS}`);
-}
-
 async function main() {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (or pass --dist=DIR)`);
   const started = new Date();
   const load0 = os.loadavg();
   log(`generating ${VERSIONS} releases of ${PROJECT} and three ${BIG_MIB} MiB wheels ...`);
   const dists = await generateDistributions(PROJECT, VERSIONS, BIG_MIB);
-  const bare = await startBare(ROOT);
+  const bare = await startBare();
   const profiles = [await benchProfile(dists, bare)];
   if (process.env.TEST_DATABASE_URL) profiles.push(await benchProfile(dists, bare, process.env.TEST_DATABASE_URL));
   await bare.stop();
   const report = render(started, load0, os.loadavg(), profiles);
   process.stdout.write(`${report}\n`);
-  if (WRITE) writeResults(report);
+  if (WRITE) log(`wrote ${writeSection({ ...SECTION, body: report })}`);
 }
 
-main()
-  .catch((error) => {
-    process.exitCode = 1;
-    process.stderr.write(`${error.stack ?? error}\n`);
-  })
-  .finally(() => cleanup());
+runBench(main);

@@ -3,6 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { EventMetadata, RepositoryView, StoredFile } from '../domain/index.js';
 import type { BlobStore, ExpectedDigests } from '../ports/index.js';
+import { authorize } from '../auth/index.js';
+import { principalOf } from './request-context.js';
 import { serveBlob, type BlobToServe } from './serve-blob.js';
 
 /** An upstream metadata document as cached. `stale`: the upstream could not be asked; this is the last copy. */
@@ -96,4 +98,28 @@ export async function serveRemoteFile(req: Request, res: Response, blobs: Pick<B
     if (!res.writableEnded) res.destroy(e as Error);
   });
   return sent;
+}
+
+/**
+ * The members of a virtual repository to consult for `name` that the caller may read (for that
+ * name: pattern grants count), in order, with the dependency-confusion guard applied by
+ * `virtual.members` (`holds`: does this hosted member have the name?).
+ */
+export async function readableMembers(
+  virtual: VirtualServices,
+  req: Request,
+  repository: RepositoryView,
+  name: string | undefined,
+  holds: (hosted: RepositoryView) => Promise<boolean>,
+): Promise<RepositoryView[]> {
+  const principal = principalOf(req);
+  const members = await virtual.members(repository, name, holds);
+  return members.filter((member) => {
+    try {
+      authorize(principal, member, 'read', name);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,8 +1,9 @@
+import { describeWith } from '../support/services.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { consumerProject, freePort, npmClient, packageFixture, type NpmClient } from '../support/npm-client.js';
-import { distFiles, must, pythonClients, type PythonClients } from '../support/pypi-client.js';
+import { distFiles, must, pythonClients, type PythonClients, pythonToolsAvailable } from '../support/pypi-client.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -12,7 +13,7 @@ const PASSWORD = 'correct horse battery staple';
  * from release; twine upload into staging, promote, pip install from release. One ArtifactPromoted
  * event, no bytes copied; the target serves it through its own protocol at once.
  */
-describe('promotions staging -> release, installed by the real npm and pip', () => {
+describeWith('twine and python3 build/venv', pythonToolsAvailable, 'promotions staging -> release, installed by the real npm and pip', () => {
   let r: TestRegistry;
   let base: string;
   let npm: NpmClient;

@@ -1,3 +1,4 @@
+import { describeWith } from '../support/services.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -5,13 +6,13 @@ import request from 'supertest';
 import { main } from '../../apps/cli/main.js';
 import { captureIo } from '../../apps/cli/stub-server.js';
 import { freePort } from '../support/npm-client.js';
-import { distFiles, must, pythonClients, type PythonClients } from '../support/pypi-client.js';
+import { distFiles, must, pythonClients, type PythonClients, pythonToolsAvailable } from '../support/pypi-client.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** The real twine (Debian) and pip (a fresh venv) against a hosted PyPI repository. */
-describe('twine and pip against a hosted PyPI repository', () => {
+describeWith('twine and python3 build/venv', pythonToolsAvailable, 'twine and pip against a hosted PyPI repository', () => {
   let r: TestRegistry;
   let py: PythonClients;
   let base: string;

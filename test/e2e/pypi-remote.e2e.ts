@@ -1,9 +1,10 @@
+import { describeWith } from '../support/services.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import request from 'supertest';
 import { binary } from '../support/http-helpers.js';
 import { freePort } from '../support/npm-client.js';
-import { distFiles, must, pythonClients, type PythonClients } from '../support/pypi-client.js';
+import { distFiles, must, pythonClients, type PythonClients, pythonToolsAvailable } from '../support/pypi-client.js';
 import { StaticPypiUpstream } from '../support/pypi-upstream.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
@@ -15,7 +16,7 @@ const JSON_V1 = 'application/vnd.pypi.simple.v1+json';
  * and twine: the upstream is a static PEP 503 tree over HTTP started by the test (HTML whatever is
  * asked), and Strata itself over HTTP for a PEP 691 JSON upstream with PEP 658 metadata.
  */
-describe('remote and virtual PyPI repositories (static PEP 503 upstream, real pip and twine)', () => {
+describeWith('twine and python3 build/venv', pythonToolsAvailable, 'remote and virtual PyPI repositories (static PEP 503 upstream, real pip and twine)', () => {
   let r: TestRegistry;
   let py: PythonClients;
   let base: string;

@@ -1,7 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Debian's twine, and python3 with build, setuptools, wheel and venv: what the real-client PyPI suites need (.ci/run installs them). */
+export const pythonToolsAvailable =
+  existsSync('/usr/bin/twine') && spawnSync('/usr/bin/python3', ['-c', 'import build, setuptools, wheel, venv, ensurepip'], { stdio: 'ignore' }).status === 0;
 
 export interface ToolResult {
   code: number;

@@ -1,6 +1,5 @@
-import { authorize } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { readableMembers } from '../../format-kit/index.js';
 import { authorizeFor, type MavenContext } from './maven-context.js';
 import { digestsOf } from './maven-metadata.js';
 import { mergeMetadata, readMetadata, type MetadataDocument } from './maven-merge.js';
@@ -10,14 +9,6 @@ import { artifactName, splitName } from './maven-state.js';
 import { sendChecksum, sendDocument, sendRow } from './reads.js';
 
 /** May the caller read `name` in `member`? (members the caller cannot read are skipped, silently) */
-function mayRead(ctx: MavenContext, member: RepositoryView, name: string | undefined): boolean {
-  try {
-    authorize(principalOf(ctx.req), member, 'read', name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Does a hosted member hold `groupId:artifactId` (at least one version)? What the dependency-confusion guard asks. */
 const holds = (ctx: MavenContext, name: string) => async (hosted: RepositoryView) => {
@@ -27,9 +18,8 @@ const holds = (ctx: MavenContext, name: string) => async (hosted: RepositoryView
 };
 
 /** The members to consult for `name` (guarded), in order, among those the caller may read. */
-async function membersFor(ctx: MavenContext, name: string | undefined): Promise<RepositoryView[]> {
-  const members = await ctx.services.virtual.members(ctx.repository, name, name ? holds(ctx, name) : async () => false);
-  return members.filter((m) => mayRead(ctx, m, name));
+function membersFor(ctx: MavenContext, name: string | undefined): Promise<RepositoryView[]> {
+  return readableMembers(ctx.services.virtual, ctx.req, ctx.repository, name, name ? holds(ctx, name) : async () => false);
 }
 
 const notFound = (e: unknown) => e instanceof DomainError && e.code === 'NOT_FOUND';

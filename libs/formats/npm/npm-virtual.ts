@@ -1,6 +1,5 @@
-import { authorize } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { readableMembers } from '../../format-kit/index.js';
 import type { NpmContext } from './npm-context.js';
 import { remotePackument, repositoryBase, serveRemoteTarball, type DocumentKind } from './npm-remote.js';
 import { withBaseUrl } from './packument.js';
@@ -13,17 +12,8 @@ import { mergePackuments, type Packument } from './proxy-packument.js';
  * member has ever published is never looked up in a remote member), and members the caller may
  * not read for this name left out.
  */
-export async function membersFor(ctx: NpmContext, name: string): Promise<RepositoryView[]> {
-  const principal = principalOf(ctx.req);
-  const members = await ctx.services.virtual.members(ctx.repository, name, (hosted) => ctx.queries.exists(hosted.name, name));
-  return members.filter((member) => {
-    try {
-      authorize(principal, member, 'read', name);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+export function membersFor(ctx: NpmContext, name: string): Promise<RepositoryView[]> {
+  return readableMembers(ctx.services.virtual, ctx.req, ctx.repository, name, (hosted) => ctx.queries.exists(hosted.name, name));
 }
 
 const unavailable = (e: unknown) => e instanceof DomainError && e.code === 'UPSTREAM_UNAVAILABLE';

@@ -1,6 +1,6 @@
-import { authorize, canSee } from '../../auth/index.js';
+import { canSee } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { principalOf, readableMembers } from '../../format-kit/index.js';
 import type { PypiContext } from './pypi-context.js';
 import { mergePages, rewriteJsonApi } from './proxied-pages.js';
 import { remoteIndex, remoteJsonApi, remotePage, repositoryBase, serveRemoteDownload, unavailable } from './pypi-remote.js';
@@ -18,17 +18,8 @@ const HOSTED_PAGE_BASE = 'http://hosted.invalid/simple/project/';
  * hosted member has ever had is never looked up in a remote member), and members the caller may
  * not read for this project left out.
  */
-export async function membersFor(ctx: PypiContext, project: string): Promise<RepositoryView[]> {
-  const principal = principalOf(ctx.req);
-  const members = await ctx.services.virtual.members(ctx.repository, project, (hosted) => ctx.queries.exists(hosted.name, project));
-  return members.filter((member) => {
-    try {
-      authorize(principal, member, 'read', project);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+export function membersFor(ctx: PypiContext, project: string): Promise<RepositoryView[]> {
+  return readableMembers(ctx.services.virtual, ctx.req, ctx.repository, project, (hosted) => ctx.queries.exists(hosted.name, project));
 }
 
 /**
