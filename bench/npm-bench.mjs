@@ -22,7 +22,7 @@ import os from 'node:os';
 import { VERDACCIO_VERSION, ensureVerdaccio, startStrata, startVerdaccio } from './npm-bench-servers.mjs';
 import { checkPackument, consumer, generatedVersion, loadPackument, publish, timedInstall } from './npm-bench-work.mjs';
 import { runBench, tempDir } from './lib/processes.mjs';
-import { builtAt, commandLine, fmt, git, machineBusy, markers, median, percentile, stamp, uncommittedChanges, writeSection } from './lib/results.mjs';
+import { builtAt, commandLine, fmt, git, machineBusy, markers, median, percentile, runSection, uncommittedChanges, writeSection } from './lib/results.mjs';
 
 const SECTION = { ...markers('npm-bench', 'npm-bench.mjs'), heading: '## npm repository: packument reads and npm install, side by side with Verdaccio' };
 
@@ -149,20 +149,15 @@ function render({ started, load0, load1, busy0, info, publishing, docs, reads, i
     for (const kind of ['abbreviated', 'full']) samples.push(`- ${name} ${kind}: ${reads[name][kind].map((r) => `${fmt(r.rps, 0)} req/s (p95 ${fmt(r.p95, 2)} ms, n=${r.ok})`).join(', ')}`);
     samples.push(`- ${name} npm install: ${installs[name].install.map((r) => `${fmt(r.seconds, 2)} s`).join(', ')}; npm ci: ${installs[name].ci.map((r) => `${fmt(r.seconds, 2)} s`).join(', ')}`);
   }
-  return [
-    `### Run of ${stamp(started)}`,
-    '',
-    `Machine: ${info.text}. Strata ${info.commit}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}; CPU busy in the 2 s before start ${fmt(busy0 * 100, 0)}%${busyNote}.`,
-    `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, \`/npm/bench/\`. Verdaccio ${VERDACCIO_VERSION}: htpasswd, JWT API tokens (\`security.api.jwt\`: its default legacy tokens re-check the password with bcrypt on every request), \`uplinks: {}\`, web UI off, log level warn, local storage. Both on 127.0.0.1 and running for the whole bench; reads and installs are authenticated (Bearer token) on both. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, npm's Accept and Accept-Encoding headers; the ratio column is Strata ÷ Verdaccio.`,
-    '',
-    `| measure | Strata | Verdaccio ${VERDACCIO_VERSION} | ratio | |`,
-    '|---|---:|---:|---:|---|',
-    ...rows,
-    '',
-    'Samples, in run order:',
-    '',
-    ...samples,
-  ].join('\n');
+  return runSection({
+    started,
+    notes: [
+      `Machine: ${info.text}. Strata ${info.commit}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}; CPU busy in the 2 s before start ${fmt(busy0 * 100, 0)}%${busyNote}.`,
+      `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, \`/npm/bench/\`. Verdaccio ${VERDACCIO_VERSION}: htpasswd, JWT API tokens (\`security.api.jwt\`: its default legacy tokens re-check the password with bcrypt on every request), \`uplinks: {}\`, web UI off, log level warn, local storage. Both on 127.0.0.1 and running for the whole bench; reads and installs are authenticated (Bearer token) on both. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, npm's Accept and Accept-Encoding headers; the ratio column is Strata ÷ Verdaccio.`,
+    ],
+    table: [`| measure | Strata | Verdaccio ${VERDACCIO_VERSION} | ratio | |`, '|---|---:|---:|---:|---|', ...rows],
+    samples,
+  });
 }
 
 runBench(main);

@@ -23,7 +23,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { loadManifest, pull, pullAuthorization, push, startDockerRegistry, startStrata, stopServers, writeImage } from './oci-bench-servers.mjs';
 import { runBench, tempDir } from './lib/processes.mjs';
-import { commandLine, fmt, git, markers, median, stamp, uncommittedChanges, writeSection } from './lib/results.mjs';
+import { commandLine, fmt, git, markers, median, runSection, uncommittedChanges, writeSection } from './lib/results.mjs';
 
 const SECTION = { ...markers('oci-bench', 'oci-bench.mjs'), heading: '## OCI registry: 1 GiB pushes and pulls with skopeo, manifest GETs under load, side by side with docker-registry' };
 
@@ -131,20 +131,15 @@ function render({ started, load0, load1, transfers, reads, info }) {
   const samples = [];
   for (const [key, xs] of Object.entries(transfers)) samples.push(`- ${key}: ${xs.map((x) => `${x.seconds.toFixed(2)} s (CPU ${x.cpu.toFixed(1)} s)`).join(', ')}`);
   for (const [key, xs] of Object.entries(reads)) samples.push(`- manifest GET ${key}: ${xs.map((x) => `${x.rps.toFixed(0)} req/s (p95 ${x.p95.toFixed(2)} ms, n=${x.ok}, errors ${x.errors})`).join(', ')}`);
-  return [
-    `### Run of ${stamp(started)}`,
-    '',
-    `Machine: ${info}. Load average at start ${load0}, at end ${load1} (the machine is shared with other sessions: read the ratios, the absolute figures less so).`,
-    `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, OCI repository \`bench\`. docker-registry 2.8.2 (Debian): filesystem storage, htpasswd (bcrypt) auth, in-memory blob descriptor cache, log level warn, access log off. Both on 127.0.0.1 for the whole run; skopeo ran with user + API token (Strata) or user + password (docker-registry); images are random bytes (gzip level 0 layers), written afresh every round; rounds alternate which registry goes first. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, the Accept header of containers/image; the ratio column is Strata ÷ docker-registry.`,
-    '',
-    '| measure | Strata | docker-registry 2.8.2 | ratio | |',
-    '|---|---:|---:|---:|---|',
-    ...rows,
-    '',
-    'Samples, in run order:',
-    '',
-    ...samples,
-  ].join('\n');
+  return runSection({
+    started,
+    notes: [
+      `Machine: ${info}. Load average at start ${load0}, at end ${load1} (the machine is shared with other sessions: read the ratios, the absolute figures less so).`,
+      `Strata: embedded profile (PGlite, filesystem blobs), fresh data folder, log level warn, OCI repository \`bench\`. docker-registry 2.8.2 (Debian): filesystem storage, htpasswd (bcrypt) auth, in-memory blob descriptor cache, log level warn, access log off. Both on 127.0.0.1 for the whole run; skopeo ran with user + API token (Strata) or user + password (docker-registry); images are random bytes (gzip level 0 layers), written afresh every round; rounds alternate which registry goes first. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up, the Accept header of containers/image; the ratio column is Strata ÷ docker-registry.`,
+    ],
+    table: ['| measure | Strata | docker-registry 2.8.2 | ratio | |', '|---|---:|---:|---:|---|', ...rows],
+    samples,
+  });
 }
 
 runBench(main);

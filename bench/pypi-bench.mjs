@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PIP_JSON, authHeader, curlDownload, curlPutBare, curlUploadWheel, generateDistributions, load, startBare, startStrata, twineUpload, uploadSmall } from './pypi-bench-work.mjs';
 import { ROOT, runBench } from './lib/processes.mjs';
-import { builtAt, commandLine, fmt, git, markers, median, percentile, stamp, writeSection } from './lib/results.mjs';
+import { builtAt, commandLine, fmt, git, markers, median, percentile, runSection, writeSection } from './lib/results.mjs';
 
 const SECTION = { ...markers('pypi-bench', 'pypi-bench.mjs'), heading: '## PyPI repository: simple pages under load and 100 MB wheel uploads' };
 
@@ -140,20 +140,15 @@ function render(started, load0, load1, profiles) {
     rows.push(`| 100 MiB wheel download, MB/s (median of ${p.down.strata.length}) | ${fmt(sd)} | ${fmt(bd)} | ${pct(sd, bd)} of bare (target ≥ 80%): ${sd >= 0.8 * bd ? 'met' : '**missed**'} |`);
   }
   const samples = profiles.map((p) => `- ${p.name}: uploads ${p.up.strata.map((x) => fmt(x.mbps)).join(', ')} MB/s; bare ${p.up.bare.map((x) => fmt(x.mbps)).join(', ')} MB/s; downloads ${p.down.strata.map((x) => fmt(x.mbps)).join(', ')} MB/s; bare ${p.down.bare.map((x) => fmt(x.mbps)).join(', ')} MB/s`);
-  return [
-    `### Run of ${stamp(started)}`,
-    '',
-    `Machine: ${machine()}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}${load0[0] > os.cpus().length * 0.5 ? ' — **other work was running: compare ratios, the absolute figures less so**' : ''}.`,
-    `Command: \`node bench/pypi-bench.mjs ${argv.join(' ')}\`. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up. Transfers: curl, one at a time, Strata and the bare server interleaved. No PyPI peer runs here (pypiserver and devpi are not packaged by Debian), so ratios are against the bare server.`,
-    '',
-    '| measure | Strata | bare node:http | ratio / target |',
-    '|---|---:|---:|---|',
-    ...rows,
-    '',
-    'Samples, in run order:',
-    '',
-    ...samples,
-  ].join('\n');
+  return runSection({
+    started,
+    notes: [
+      `Machine: ${machine()}. Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')}${load0[0] > os.cpus().length * 0.5 ? ' — **other work was running: compare ratios, the absolute figures less so**' : ''}.`,
+      `Command: \`node bench/pypi-bench.mjs ${argv.join(' ')}\`. Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${SECONDS} s per measurement after a 2 s warm-up. Transfers: curl, one at a time, Strata and the bare server interleaved. No PyPI peer runs here (pypiserver and devpi are not packaged by Debian), so ratios are against the bare server.`,
+    ],
+    table: ['| measure | Strata | bare node:http | ratio / target |', '|---|---:|---:|---|', ...rows],
+    samples,
+  });
 }
 
 async function main() {

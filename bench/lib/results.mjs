@@ -81,6 +81,11 @@ export function writeSection({ begin, end, body, heading, intro, initial = '', f
   return file;
 }
 
+/** One run as the comparison benches record it: a heading with its time, notes (one paragraph a line), the table, the samples. */
+export function runSection({ started, notes, table, samples }) {
+  return [`### Run of ${stamp(started)}`, '', ...notes, '', ...table, '', 'Samples, in run order:', '', ...samples].join('\n');
+}
+
 /** The two markers of a bench's section, as every bench writes them. */
 export const markers = (key, script) => ({
   begin: `<!-- ${key}:begin (written by bench/${script}; edits inside are overwritten) -->`,
