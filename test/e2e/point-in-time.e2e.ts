@@ -4,6 +4,7 @@ import request from 'supertest';
 import { binary } from '../support/http-helpers.js';
 import { consumerProject, freePort, npmClient, type NpmClient } from '../support/npm-client.js';
 import { packageTarball, publishDocument } from '../support/npm-fixtures.js';
+import { multipartBody, uploadFields, wheelOf } from '../support/pypi-fixtures.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +77,29 @@ describe('point-in-time views', () => {
     const bad = await request(r.http).get('/@yesterday/npm/js/greeter').set(admin()).expect(400);
     expect(bad.body.error).toMatch(/RFC 3339/);
     await request(r.http).get('/@99999999/npm/js/greeter').set(admin()).expect(404);
+  });
+
+  it('a PyPI simple page (HTML and PEP 691 JSON) at a point lists only the files uploaded by then, with links that stay in the view', async () => {
+    await request(r.http).post('/api/v1/repositories').set(admin()).send({ name: 'py', format: 'pypi' }).expect(201);
+    const upload = async (version: string) => {
+      const dist = wheelOf('demo-lib', version);
+      const { body, contentType } = multipartBody(await uploadFields('demo-lib', version, dist.filename, dist.bytes), dist);
+      await request(r.http).post('/pypi/py/').set(admin()).set('content-type', contentType).send(body).expect(200);
+    };
+    await upload('1.0');
+    const then = await head();
+    await upload('2.0');
+    const html = await request(r.http).get(`/@${then}/pypi/py/simple/demo-lib/`).set(admin()).expect(200);
+    expect(html.text).toContain('demo_lib-1.0-py3-none-any.whl');
+    expect(html.text).not.toContain('demo_lib-2.0');
+    const json = await request(r.http).get(`/@${then}/pypi/py/simple/demo-lib/`).set(admin()).set('accept', 'application/vnd.pypi.simple.v1+json').expect(200);
+    expect(JSON.parse(json.text).versions).toEqual(['1.0']);
+    const link = /href="([^"#]+demo_lib-1\.0[^"#]*\.whl)[#"]/.exec(html.text)![1];
+    const file = new URL(link, `http://x/@${then}/pypi/py/simple/demo-lib/`).pathname;
+    expect(file.startsWith(`/@${then}/pypi/py/`)).toBe(true);
+    await request(r.http).get(file).set(admin()).expect(200);
+    const now = await request(r.http).get('/pypi/py/simple/demo-lib/').set(admin()).expect(200);
+    expect(now.text).toContain('demo_lib-2.0');
   });
 
   it('a view needs read access like the repository itself', async () => {
