@@ -46,7 +46,9 @@ import { RegistryServices } from './registry-services.js';
 
 /** Every projection the registry serves from: core, identity, then each format's. */
 export function allProjections(formats: readonly FormatPlugin[] = ENABLED_FORMATS): Projection[] {
-  return [repositoriesProjection, blobReferencesProjection, remoteFilesProjection, historyProjection, ...identityProjections, ...formats.flatMap((f) => f.projections)];
+  // a format's read models concern that format's artifacts only: other formats' writes neither feed nor wait for them
+  const ofFormat = (f: FormatPlugin) => f.projections.map((p): Projection => ({ ...p, formats: p.formats ?? [f.format] }));
+  return [repositoriesProjection, blobReferencesProjection, remoteFilesProjection, historyProjection, ...identityProjections, ...formats.flatMap(ofFormat)];
 }
 
 export interface BuildOptions {

@@ -1,7 +1,7 @@
 import { DomainError, type DomainEvent, type EventMetadata, type RecordedEvent } from '../domain/index.js';
 import type { EventStore } from '../ports/index.js';
 import type { ProjectionRunner } from './projections/projection-runner.js';
-import { takes } from './projections/event-presentation.js';
+import { concerns } from './projections/event-presentation.js';
 
 /**
  * The write path's steps 3 and 4 (DESIGN.md section 5): load a stream, fold it, decide, append
@@ -34,8 +34,8 @@ export class StreamWriter {
           events.map((e) => ({ ...e, metadata })),
           history.length,
         );
+        await this.settle(position, events);
         const types = events.map((e) => e.type);
-        await this.settle(position, types);
         for (const listener of this.settledListeners) listener(types);
         return { position, events };
       } catch (e) {
@@ -50,11 +50,11 @@ export class StreamWriter {
   }
 
   /**
-   * Waits (bounded) until the read models that handle `eventTypes` (all, when not given) include
+   * Waits (bounded) until the read models that `events` concern (all, when not given) include
    * `position`; a slow projector does not fail the write.
    */
-  async settle(position: number, eventTypes?: readonly string[]): Promise<void> {
-    const names = eventTypes ? this.runner.projections.filter((p) => eventTypes.some((t) => takes(p, t))).map((p) => p.name) : undefined;
+  async settle(position: number, events?: readonly { type: string; data?: unknown }[]): Promise<void> {
+    const names = events ? this.runner.projections.filter((p) => events.some((e) => concerns(p, { type: e.type, data: e.data ?? null }))).map((p) => p.name) : undefined;
     await this.runner.waitFor(position, names, this.consistencyTimeoutMs).catch((e) => {
       if (!(e instanceof DomainError && e.code === 'TIMEOUT')) throw e;
     });

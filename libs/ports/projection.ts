@@ -13,6 +13,12 @@ export interface Projection {
   name: string;
   version: number;
   handles: readonly string[];
+  /**
+   * Optional: the formats whose events concern this read model. Events carrying another
+   * `data.format` are then not handed to it (its checkpoint just moves past them) and writes of
+   * other formats do not wait for it. Absent: every event of the handled types.
+   */
+  formats?: readonly string[];
   ddl: string;
   apply(event: RecordedEvent, tx: SqlExecutor, table: string): Promise<void>;
   /**

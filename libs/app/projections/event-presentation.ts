@@ -18,6 +18,13 @@ export function takes(p: Pick<Projection, 'handles'>, type: string): boolean {
   return p.handles.includes(type) || (PRESENTED.includes(type) && PUBLISH_TYPES.some((t) => p.handles.includes(t)));
 }
 
+/** Does this event concern the projection: a type it takes, of a format it keeps (when it names formats)? */
+export function concerns(p: Pick<Projection, 'handles' | 'formats'>, event: { type: string; data: unknown }): boolean {
+  if (!takes(p, event.type)) return false;
+  const format = (event.data as { format?: unknown } | null)?.format;
+  return !p.formats || typeof format !== 'string' || p.formats.includes(format);
+}
+
 /** The event as `p` is given it, or undefined when `p` does not take it. */
 export function presentTo(p: Pick<Projection, 'handles'>, event: RecordedEvent): RecordedEvent | undefined {
   if (p.handles.includes(event.type)) return event;
@@ -38,7 +45,7 @@ export async function applyPresented(p: Projection, event: RecordedEvent, tx: Pa
 
 /** Applies a run of events to a projection, presented as it takes them, in one batch when it can. */
 export async function applyAllPresented(p: Projection, events: readonly RecordedEvent[], tx: Parameters<Projection['apply']>[1], table: string): Promise<void> {
-  const presented = events.map((e) => presentTo(p, e)).filter((e): e is RecordedEvent => e !== undefined);
+  const presented = events.filter((e) => concerns(p, e)).map((e) => presentTo(p, e)).filter((e): e is RecordedEvent => e !== undefined);
   if (presented.length === 0) return;
   if (p.applyBatch) return p.applyBatch(presented, tx, table);
   for (const e of presented) await p.apply(e, tx, table);

@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/index.js';
 import { projectionTable, type EventStore, type Projection, type Sql } from '../../ports/index.js';
 import { loadProjectionDdl } from './ddl.js';
 import { ProjectionRebuilder } from './projection-rebuilder.js';
-import { applyAllPresented } from './event-presentation.js';
+import { applyAllPresented, concerns } from './event-presentation.js';
 
 const BATCH = 500;
 const LEASE_SECONDS = 15;
@@ -231,6 +231,16 @@ export class ProjectionRunner {
     const known = this.positions.get(p.name) ?? 0;
     const events = await this.store.readAll(known + 1, BATCH);
     if (events.length === 0) return 0;
+    if (!events.some((e) => concerns(p, e))) {
+      // nothing here for this read model: move its checkpoint in one statement (never backwards)
+      const last = events[events.length - 1].position;
+      await this.sql.query(
+        'UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND version = $2 AND position < $3',
+        [p.name, p.version, last],
+      );
+      this.advance(p.name, last);
+      return events.length;
+    }
     const table = projectionTable(p);
     const reached = await this.sql.transaction(async (tx) => {
       const row = (await tx.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1 AND version = $2 FOR UPDATE', [p.name, p.version])).rows[0];

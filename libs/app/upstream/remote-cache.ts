@@ -184,7 +184,7 @@ export class RemoteCache implements RemoteServices {
       await this.recordMismatch(repository, request, recordedDigest, file.digest, metadata);
       throw new DomainError('UPSTREAM_MISMATCH', `the upstream now serves other bytes for ${request.path} than it served before; the recorded bytes are kept`);
     }
-    if (position) await this.writer.settle(position, ['UpstreamFetched']);
+    if (position) await this.writer.settle(position, [{ type: 'UpstreamFetched', data }]);
     return file;
   }
 
