@@ -87,12 +87,15 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
       Number((await infra.sql.query<{ n: number }>(`SELECT coalesce(sum(size), 0)::float8 AS n FROM (SELECT DISTINCT digest, size FROM ${refs} WHERE NOT purged) b`)).rows[0].n),
   });
   const upstreamCredentials = new UpstreamCredentials(infra.sql, new SecretBox(await secretBoxKey(config.dataDir, config.secretKey)));
+  const repositories = new RepositoryQueries(infra.sql, { cacheTtlMs: 10_000 });
+  await repositories.watch();
   const authenticator = new Authenticator(infra.sql, sessions, new RegistryTokens(secret));
   // cached credentials are dropped when identity changes: here at once, on other nodes by NOTIFY
   await authenticator.watch();
   const identityTypes = new Set(identityProjections.flatMap((p) => p.handles));
   writer.onSettled((types) => {
     if (types.some((t) => identityTypes.has(t))) authenticator.forget();
+    if (types.some((t) => repositoriesProjection.handles.includes(t))) repositories.forget();
   });
   const identityCommands = new IdentityCommands(writer);
   const identityQueries = new IdentityQueries(infra.sql);
@@ -102,7 +105,7 @@ export async function buildServices(config: StrataConfig, infra: Infrastructure,
     infra,
     runner,
     writer,
-    new RepositoryQueries(infra.sql),
+    repositories,
     new RepositoryCommands(writer, () => formats.map((f) => f.format), upstreamCredentials),
     artifacts,
     gc,

@@ -41,7 +41,7 @@ export async function createRegistry(config: StrataConfig, infra: Infrastructure
   });
   const reuseAfterDelete = (format: string) => formats.find((f) => f.format === format)?.allowReuseAfterDelete ?? false;
   const formatServices: FormatServices = {
-    repository: (name, format) => viewedRepositories.getOfFormat(name, format),
+    repository: (name, format) => (currentView() ? viewedRepositories : repositories).getOfFormat(name, format),
     publish: (request, metadata) => artifacts.publish({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),
     storeFile: (repository, file) => artifacts.storeFile(repository, file),
     addFiles: (request, metadata) => artifacts.addFiles({ ...request, allowReuseAfterDelete: reuseAfterDelete(request.format) }, metadata),

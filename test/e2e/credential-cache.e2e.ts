@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { projectionTable } from '../../libs/ports/index.js';
 import { usersProjection } from '../../libs/auth/index.js';
+import { repositoriesProjection } from '../../libs/app/index.js';
 import { startTestRegistry, type TestRegistry } from '../support/test-registry.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,6 +48,24 @@ describe('cached credentials', () => {
     let status = 0;
     for (let i = 0; i < 50 && status !== 401; i++) {
       status = (await request(r.http).get('/generic/files/a.txt').set(as(dave))).status;
+      if (status !== 401) await sleep(20);
+    }
+    expect(status).toBe(401);
+  });
+
+  it('repository settings are cached too, and a change made by any node is seen on the next request', async () => {
+    await request(r.http).get('/generic/files/a.txt').expect(401);
+    // this node: PATCH settles, then the cache is dropped
+    await request(r.http).patch('/api/v1/repositories/files').set(admin()).send({ anonymousRead: true }).expect(200);
+    await request(r.http).get('/generic/files/a.txt').expect(200);
+    // another node: the read model changes there and is announced
+    await r.services.infra.sql.transaction(async (tx) => {
+      await tx.query(`UPDATE ${projectionTable(repositoriesProjection)} SET config = config || '{"anonymousRead": false}'::jsonb WHERE name = 'files'`);
+      await tx.query(`SELECT pg_notify('strata_repositories', 'test')`);
+    });
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      status = (await request(r.http).get('/generic/files/a.txt')).status;
       if (status !== 401) await sleep(20);
     }
     expect(status).toBe(401);

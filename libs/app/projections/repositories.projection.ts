@@ -28,5 +28,7 @@ export const repositoriesProjection: Projection = {
         break;
       }
     }
+    // every node drops its cached copy (RepositoryQueries)
+    await tx.query("SELECT pg_notify('strata_repositories', $1)", [String(event.position)]);
   },
 };
