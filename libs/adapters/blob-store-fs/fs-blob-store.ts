@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../../domain/index.js';
 import type { BlobDigests, BlobInfo, BlobStore, ByteRange, PutOptions } from '../../ports/index.js';
 import { ByteCounter, HashingStream, normalizeSha256, verifyDigests } from './hashing-stream.js';
+import { SmallBlobCache } from './small-blob-cache.js';
 
 export interface FsBlobStoreOptions {
   /** folder that holds `sha256/` (committed blobs) and `tmp/` (puts in progress) */
   root: string;
+  /** blobs up to 64 KiB are kept in memory up to this many bytes (default 32 MiB; 0: off) */
+  smallBlobCacheBytes?: number;
 }
 
 const FAN_OUT = /^[0-9a-f]{2}$/;
@@ -27,8 +30,10 @@ const STAGED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
+  private readonly small: SmallBlobCache;
 
   constructor(options: FsBlobStoreOptions) {
+    this.small = new SmallBlobCache(64 * 1024, options.smallBlobCacheBytes ?? 32 * 1024 * 1024);
     this.blobDir = join(options.root, 'sha256');
     this.tmpDir = join(options.root, 'tmp');
     // Synchronous, once, at construction: `put` must attach its pipeline to the caller's stream
@@ -126,6 +131,9 @@ export class FsBlobStore implements BlobStore {
     if (!path) throw new DomainError('NOT_FOUND', `blob ${sha256} not found`);
     // Open first, then stream from the handle: a missing blob becomes NOT_FOUND here rather than
     // an error event mid-response, and a concurrent delete cannot pull the file from under us.
+    const key = sha256.toLowerCase();
+    const cached = this.small.get(key);
+    if (cached) return Readable.from([range ? cached.subarray(range.start, range.end + 1) : cached], { objectMode: false });
     let handle;
     try {
       handle = await open(path, 'r');
@@ -133,12 +141,28 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(error)) throw new DomainError('NOT_FOUND', `blob ${sha256} not found`);
       throw error;
     }
+    const { size } = await handle.stat();
+    if (size <= this.small.maxEntryBytes) {
+      const bytes = Buffer.alloc(size);
+      try {
+        for (let at = 0; at < size; ) {
+          const { bytesRead } = await handle.read(bytes, at, size - at, at);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
+      this.small.set(key, bytes);
+      return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes], { objectMode: false });
+    }
     return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
   async delete(sha256: string): Promise<boolean> {
     const path = this.pathOf(sha256);
     if (!path) return false;
+    this.small.delete(sha256.toLowerCase());
     try {
       await unlink(path);
       return true;
