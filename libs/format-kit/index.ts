@@ -6,3 +6,4 @@ export * from './format-services.js';
 export * from './serve-blob.js';
 export * from './remote-services.js';
 export * from './fold-batch.js';
+export * from './small-body.js';

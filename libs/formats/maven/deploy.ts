@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { DomainError, type StoredFile } from '../../domain/index.js';
 import { eventMetadata, type IncomingFile } from '../../format-kit/index.js';
-import { authorizeFor, readSmallBody, requireHosted, type MavenContext } from './maven-context.js';
+import { authorizeFor, requireHosted, type MavenContext } from './maven-context.js';
+import { readSmallBody } from '../../format-kit/index.js';
 import type { ArtifactFile, ChecksumAlgorithm, MavenPath } from './maven-path.js';
 import { artifactName, MAVEN, type MavenEventMetadata, type MavenFileRecord } from './maven-state.js';
 import { isSnapshotVersion } from './maven-version.js';

@@ -28,16 +28,3 @@ export function notModified(req: Request, etag: string): boolean {
   return !!inm && inm.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
 }
 
-/** Reads a small request body whole (checksums, client metadata), refusing more than `limit` bytes. */
-export async function readSmallBody(req: Request, limit: number): Promise<Buffer> {
-  const declared = Number(req.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw new DomainError('TOO_LARGE', `the body is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new DomainError('TOO_LARGE', `the body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}

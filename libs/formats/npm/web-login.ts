@@ -1,6 +1,5 @@
-import type { Request } from 'express';
 import { DomainError } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { principalOf, readSmallForm } from '../../format-kit/index.js';
 import { discardBody, isObject, readJsonBody } from './json-body.js';
 import { metadataOf, sendJson, type NpmContext } from './npm-context.js';
 import { expiredHtml, sendPage, signedInHtml, signInFormHtml, type SsoLink } from './web-login-page.js';
@@ -54,7 +53,7 @@ export class NpmWebLogin {
    */
   async submitForm(ctx: NpmContext): Promise<void> {
     assertSameOrigin(ctx);
-    const form = await readForm(ctx.req);
+    const form = await readSmallForm(ctx.req, MAX_FORM_BYTES, 'the sign-in form');
     const loginId = form.get('session') ?? '';
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
@@ -127,16 +126,3 @@ function assertSameOrigin(ctx: NpmContext): void {
   if (origin !== new URL(ctx.services.baseUrl(ctx.req)).origin) throw new DomainError('FORBIDDEN', `a sign-in posted from ${origin} is not accepted here`);
 }
 
-/** An application/x-www-form-urlencoded body, bounded (the registry parses no forms for us). */
-async function readForm(req: Request): Promise<URLSearchParams> {
-  const type = (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') throw new DomainError('BAD_REQUEST', 'expected the sign-in form (application/x-www-form-urlencoded)');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new DomainError('TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}

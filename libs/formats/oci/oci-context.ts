@@ -64,14 +64,3 @@ export const scopeActions = (method: string): string => (method === 'GET' || met
 /** Host (and port) the client reached, as the `service` of challenges and tokens. */
 export const serviceName = (req: Request): string => req.get('host') ?? 'strata';
 
-/** Reads a small body whole (manifests: at most `limit` bytes, else SIZE_INVALID). */
-export async function readSmallBody(req: Request, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new DomainError('TOO_LARGE', `body exceeds ${limit} bytes`, { oci: 'SIZE_INVALID' });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { DomainError, type StoredFile } from '../../domain/index.js';
 import { eventMetadata, serveBlob } from '../../format-kit/index.js';
-import { authorizeOci, readSmallBody, requireHosted, type OciContext } from './oci-context.js';
+import { authorizeOci, requireHosted, type OciContext } from './oci-context.js';
+import { readSmallBody } from '../../format-kit/index.js';
 import { EMPTY_DIGEST, MEDIA, parseManifest, type Descriptor, type ParsedManifest } from './oci-manifest.js';
 import { digestOf, isDigest, OCI, parseDigest, splitDigest, TAG, type ManifestEventMetadata } from './oci-names.js';
 
@@ -74,7 +75,7 @@ export async function putManifest(ctx: OciContext, ref: string): Promise<void> {
   authorizeOci(ctx, 'write');
   requireHosted(ctx.repository);
   const { byDigest } = reference(ref);
-  const bytes = await readSmallBody(ctx.req, MANIFEST_LIMIT);
+  const bytes = await readSmallBody(ctx.req, MANIFEST_LIMIT, { oci: 'SIZE_INVALID' });
   const digest = digestOf(byDigest ? splitDigest(ref).algorithm : 'sha256', bytes);
   if (byDigest && digest !== ref) throw new DomainError('DIGEST_MISMATCH', `the manifest's digest is ${digest}, not ${ref}`, { oci: 'DIGEST_INVALID' });
   const parsed = parseManifest(bytes, ctx.req.get('content-type'));

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { DomainError } from '../../domain/index.js';
-import { eventMetadata } from '../../format-kit/index.js';
+import { eventMetadata, readSmallBody } from '../../format-kit/index.js';
 import { authorizeFor, requireHosted, type PypiContext } from './pypi-context.js';
 import { sameVersion } from './pypi-names.js';
 import { PYPI } from './pypi-state.js';
@@ -9,14 +9,7 @@ const SMALL_BODY = 64 * 1024;
 
 /** A small optional JSON object body (`{}` when empty). */
 async function readSmallJson(req: Request): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > SMALL_BODY) throw new DomainError('TOO_LARGE', `the body is larger than ${SMALL_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await readSmallBody(req, SMALL_BODY)).toString('utf8').trim();
   if (!text) return {};
   let parsed: unknown;
   try {

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Post, Redirect, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainError } from '../../../../libs/domain/index.js';
-import { eventMetadata } from '../../../../libs/format-kit/index.js';
+import { eventMetadata, readSmallForm } from '../../../../libs/format-kit/index.js';
 import { SamlServiceProvider } from '../../../../libs/auth/saml/saml-service-provider.js';
 import { SqlSamlRequestStore } from '../../../../libs/auth/saml/saml-request-store.js';
 import { RegistryServices } from '../../registry-services.js';
@@ -50,7 +50,7 @@ export class SamlController {
   @Header('cache-control', 'no-store')
   async acs(@Req() req: Request) {
     const sp = this.provider();
-    const form = await readForm(req);
+    const form = await readSmallForm(req, MAX_FORM_BYTES, 'the SAML HTTP-POST binding form');
     const samlResponse = form.get('SAMLResponse');
     if (!samlResponse) throw new DomainError('BAD_REQUEST', 'the form field SAMLResponse is required');
     const identity = await sp.verify(samlResponse);
@@ -63,21 +63,3 @@ export class SamlController {
   }
 }
 
-/**
- * Reads an application/x-www-form-urlencoded body ourselves: the registry parses only JSON under
- * /api, and the ACS is the one form endpoint. Stops reading past MAX_FORM_BYTES.
- */
-async function readForm(req: Request): Promise<URLSearchParams> {
-  const type = (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') throw new DomainError('BAD_REQUEST', 'expected an application/x-www-form-urlencoded form (SAML HTTP-POST binding)');
-  const declared = Number(req.get('content-length') ?? 0);
-  if (declared > MAX_FORM_BYTES) throw new DomainError('TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new DomainError('TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
