@@ -10,7 +10,17 @@ import { intParam, listParam } from './query-params.js';
 type HistoryQuery = Record<string, string | string[] | undefined>;
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const decodeSegments = (s: string) => s.split('/').map(decodeURIComponent).join('/');
+
+/** The package name (slashes kept, each segment decoded) and the other captures of a `.../packages/...` path, from the raw URL. */
+function packagePart(req: Request, repo: string, shape: RegExp): string[] {
+  const m = shape.exec(rawPathAfter(req, `/api/v1/repositories/${repo}/packages/`));
+  if (!m) throw new DomainError('NOT_FOUND', 'no such route');
+  try {
+    return [m[1].split('/').map(decodeURIComponent).join('/'), ...m.slice(2).map(decodeURIComponent)];
+  } catch {
+    throw new DomainError('INVALID_PATH', 'malformed percent-encoding in path');
+  }
+}
 
 /**
  * Repository and package history (issue 8), served from the history-events projection: every event
@@ -30,11 +40,9 @@ export class HistoryController {
   }
 
   /** GET .../packages/<name>/history (names may contain `/`; segments are percent-encoded). */
-  @Get('packages/*rest')
+  @Get('packages/*pkg/history')
   async packageHistory(@Param('name') name: string, @Query() query: HistoryQuery, @Req() req: Request) {
-    const rest = rawPathAfter(req, `/api/v1/repositories/${name}/packages/`);
-    if (!rest.endsWith('/history')) throw new DomainError('NOT_FOUND', 'no such route');
-    const pkg = decodeSegments(rest.slice(0, -'/history'.length));
+    const pkg = packagePart(req, name, /^(.+)\/history$/)[0];
     await this.assertHistoryReader(req, name);
     const page = await this.page(req, { repository: name, package: pkg }, query);
     if (page.items.length === 0 && !query.after && !(await this.s.history.history.page({ repository: name, package: pkg, limit: 1 })).items.length) {
@@ -43,14 +51,15 @@ export class HistoryController {
     return page;
   }
 
-  /** POST .../packages/<name>/versions/<version>/restore: an admin's undo of a delete (ArtifactRestored). */
+  /**
+   * POST .../packages/<name>/versions/<version>/restore: an admin's undo of a delete
+   * (ArtifactRestored). Routed as `packages/*rest` because a generic file's version is empty
+   * (`.../versions//restore`), which a `:version` parameter cannot match.
+   */
   @Post('packages/*rest')
   @HttpCode(201)
   async restore(@Param('name') name: string, @Req() req: Request) {
-    const rest = rawPathAfter(req, `/api/v1/repositories/${name}/packages/`);
-    const m = /^(.+)\/versions\/([^/]*)\/restore$/.exec(rest);
-    if (!m) throw new DomainError('NOT_FOUND', 'no such route');
-    const [pkg, version] = [decodeSegments(m[1]), decodeURIComponent(m[2])];
+    const [pkg, version] = packagePart(req, name, /^(.+)\/versions\/([^/]*)\/restore$/);
     const repo = await this.s.repositories.get(name);
     authorize(principalOf(req), repo, 'admin');
     const { position } = await this.s.history.promotions.restore(repo, pkg, version, eventMetadata(req));

@@ -14,8 +14,9 @@ const YankBody = z.object({ yanked: z.boolean().default(true), reason: z.string(
  * that PyPI serves as PEP 592 `yanked` (https://peps.python.org/pep-0592/). The name and version
  * are the artifact's as the registry keeps them (PyPI: the normalised project name, e.g.
  * `bars-hello`, and the release as listed). Needs `delete` on the name, as a format's own yank does.
+
  *
- * Registered before HistoryController, whose `POST packages/*rest` takes every other POST there.
+ * Registered before HistoryController, whose `POST packages/*rest` (restore) takes every other POST there.
  */
 @Controller('api/v1/repositories/:name')
 export class YankController {

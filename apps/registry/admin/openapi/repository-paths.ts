@@ -36,23 +36,16 @@ export const repositoryPaths = {
       responses: { 200: json('HistoryPage'), ...adminErrors },
     },
   },
-  '/api/v1/repositories/{name}/packages/{rest}': {
-    parameters: [NAME, pathParam('rest', 'everything after packages/: `<package>/history` (GET) or `<package>/versions/<version>/restore` (POST); other paths answer 404')],
-    get: {
-      summary: 'Route of package history, for names that contain `/` (see .../packages/{pkg}/history)',
-      description: 'The controller registers `packages/*rest` and matches the suffix itself; the documented forms are the two paths that carry `x-strata-route`.',
-      parameters: historyFilters,
-      responses: { 200: json('HistoryPage'), ...adminErrors },
-    },
-    post: {
-      summary: 'Route of version restore, for names that contain `/` (see .../packages/{pkg}/versions/{version}/restore)',
-      responses: { 201: json('RestoreResult', 'Restored'), ...adminErrors },
-    },
-  },
   '/api/v1/repositories/{name}/packages/{pkg}/history': {
-    'x-strata-route': '/api/v1/repositories/{name}/packages/{rest}',
     parameters: [NAME, PACKAGE],
     get: { summary: "One artifact's history: every event of it (repository admins)", parameters: historyFilters, responses: { 200: json('HistoryPage'), ...adminErrors } },
+  },
+  '/api/v1/repositories/{name}/packages/{rest}': {
+    parameters: [NAME, pathParam('rest', 'everything after packages/: `<package>/versions/<version>/restore`; other paths answer 404')],
+    post: {
+      summary: 'Route of version restore (see .../packages/{pkg}/versions/{version}/restore); it also takes the empty version of a generic file',
+      responses: { 201: json('RestoreResult', 'Restored'), ...adminErrors },
+    },
   },
   '/api/v1/repositories/{name}/packages/{pkg}/versions/{version}/restore': {
     'x-strata-route': '/api/v1/repositories/{name}/packages/{rest}',
