@@ -107,7 +107,7 @@ describe('remote and virtual repositories (generic format, real HTTP upstream)',
     expect(fetched[0].data.files[0]).toMatchObject({ digest: `sha256:${sha256(body)}`, size: body.length });
   });
 
-  it('concurrent requests for a missing file cause one upstream fetch, and the first client gets bytes before the upstream finished', async () => {
+  it('concurrent requests for a missing file cause one upstream fetch, and they get bytes before the upstream finished', async () => {
     const body = randomBytes(400_000);
     let release!: () => void;
     upstream.slow.set('/files/big.bin', new Promise<void>((resolve) => (release = resolve)));
@@ -123,6 +123,16 @@ describe('remote and virtual repositories (generic format, real HTTP upstream)',
       }).on('error', reject);
     });
     expect(early).toBeGreaterThan(0);
+    // a client that asks while the fetch runs streams it too, from its first byte
+    const joined = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/generic/up/big.bin', headers: admin() }, (res) => {
+        res.once('data', (c: Buffer) => {
+          resolve(c.length);
+          res.resume();
+        });
+      }).on('error', reject);
+    });
+    expect(joined).toBeGreaterThan(0);
     const others = Array.from({ length: 8 }, () => fetchFile('/generic/up/big.bin'));
     await sleep(50);
     release();

@@ -1,14 +1,22 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { DomainError, streams, type EventMetadata, type RecordedEvent, type RepositoryView, type StoredFile, type UpstreamConfig, type UpstreamFetched } from '../../domain/index.js';
 import { projectionTable, type BlobStore, type ExpectedDigests, type Sql, type Upstream, type UpstreamAuth, type UpstreamResponse } from '../../ports/index.js';
 import { remoteFilesProjection } from '../projections/remote-files.projection.js';
 import type { StreamWriter } from '../stream-writer.js';
 import type { RemoteFile, RemoteFileRequest, RemoteServices, UpstreamDocument } from '../../format-kit/index.js';
+import { Broadcast } from './broadcast.js';
 import { holdLastChunk } from './hold-last-chunk.js';
 import { SingleFlight } from './single-flight.js';
 
 const FILES = projectionTable(remoteFilesProjection);
 const METADATA_LIMIT = 256 * 1024 * 1024;
+/** how much of a file being fetched is kept for requests that join after it started */
+const REPLAY_BYTES = 16 * 1024 * 1024;
+
+interface Arrival {
+  cast: Broadcast;
+  size?: number;
+}
 
 export interface RemoteCacheHooks {
   /** seals/opens credentials: the secret of a repository's upstream, if one is configured */
@@ -46,6 +54,8 @@ interface MetadataRow {
  */
 export class RemoteCache implements RemoteServices {
   private readonly flights = new SingleFlight<StoredFile>();
+  /** files being fetched now, once their upstream answered */
+  private readonly arrivals = new Map<string, Promise<Arrival | null>>();
 
   constructor(
     private readonly sql: Sql,
@@ -121,16 +131,24 @@ export class RemoteCache implements RemoteServices {
       if (offered) await this.recordMismatch(repository, request, known.digest, offered, metadata);
       return { file: known };
     }
-    let arriving: ((value: { body: Readable; size?: number }) => void) | undefined;
-    const streamed = new Promise<{ body: Readable; size?: number }>((resolve) => (arriving = resolve));
-    const flight = this.flights.run(`${repository.name}\n${request.path}`, () => this.fetch(repository, up, request, metadata, arriving!));
-    if (!flight.leader) return { file: await flight.result };
-    const first = await Promise.race([streamed, flight.result.then((file) => ({ file }))]);
-    if ('file' in first) return first;
-    return { arriving: first.body, size: first.size, stored: flight.result };
+    // every request for the file while it is fetched streams it from the one fetch, from its
+    // first byte while that is still kept (REPLAY_BYTES), else from the store once it is there
+    const key = `${repository.name}\n${request.path}`;
+    const flight = this.flights.run(key, () => {
+      let announce!: (live: Arrival | null) => void;
+      this.arrivals.set(key, new Promise<Arrival | null>((resolve) => (announce = resolve)));
+      return this.fetch(repository, up, request, metadata, announce).finally(() => {
+        announce(null);
+        this.arrivals.delete(key);
+      });
+    });
+    const live = await Promise.race([this.arrivals.get(key) ?? Promise.resolve(null), flight.result.then(() => null)]);
+    const body = live?.cast.join();
+    if (live && body) return { arriving: body.pipe(holdLastChunk(flight.result)), size: live.size, stored: flight.result };
+    return { file: await flight.result };
   }
 
-  private async fetch(repository: RepositoryView, up: UpstreamConfig, request: RemoteFileRequest, metadata: EventMetadata, arriving: (value: { body: Readable; size?: number }) => void): Promise<StoredFile> {
+  private async fetch(repository: RepositoryView, up: UpstreamConfig, request: RemoteFileRequest, metadata: EventMetadata, announce: (live: Arrival) => void): Promise<StoredFile> {
     const url = upstreamUrl(up.url, request.url);
     // metadata may name files on another host (a CDN): the upstream's credential stays with the upstream
     const auth = new URL(url).origin === new URL(up.url).origin ? await this.hooks.credentials(repository.name) : undefined;
@@ -140,15 +158,10 @@ export class RemoteCache implements RemoteServices {
       if (res.status === 404 || res.status === 410) throw new DomainError('NOT_FOUND', `the upstream has no ${request.path}`);
       throw new DomainError('UPSTREAM_UNAVAILABLE', `the upstream answered ${res.status} for ${res.url}`);
     }
-    const toStore = new PassThrough();
-    const toClient = new PassThrough();
-    res.body.pipe(toStore);
-    res.body.pipe(toClient);
-    res.body.on('error', (e) => toStore.destroy(e));
-    const stored = this.store(repository, request, res, toStore, metadata);
+    const cast = new Broadcast(res.body, REPLAY_BYTES);
+    const stored = this.store(repository, request, res, cast.join()!, metadata);
     const length = Number(res.headers['content-length']);
-    arriving({ body: toClient.pipe(holdLastChunk(stored)), size: Number.isFinite(length) ? length : undefined });
-    stored.catch(() => toClient.destroy());
+    announce({ cast, size: Number.isFinite(length) ? length : undefined });
     return stored;
   }
 
