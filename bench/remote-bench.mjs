@@ -133,19 +133,25 @@ async function npmBench(strata, token, verdaccio, root) {
   for (let i = 1; i <= PACKAGES; i++) deps.push(await generatedVersion(`bench-dep-${String(i).padStart(2, '0')}`, '1.0.0'));
   log(`publishing ${deps.length} packages to Verdaccio ...`);
   for (const version of deps) await publish(verdaccio, version);
+  log(`publishing the same packages to a Strata hosted repository (the baseline of a virtual repository's overhead) ...`);
+  for (const version of deps) await publish({ registry: `${strata.base}/npm/npm-hosted/`, token: strata.adminToken }, version);
   const dependencies = Object.fromEntries(deps.map((d) => [d.manifest.name, '^1.0.0']));
   const target = (name, repo) => ({ name, registry: `${strata.base}/npm/${repo}/`, token, pid: strata.pid });
   const direct = consumer(root, verdaccio, dependencies);
   const warm = consumer(root, target('remote-warm', 'npm-up'), dependencies);
   const virtual = consumer(root, target('virtual-warm', 'npm-all'), dependencies);
-  log('warming the remote and the virtual repository (one npm install each) ...');
+  const hosted = consumer(root, target('hosted', 'npm-hosted'), dependencies);
+  const overHosted = consumer(root, target('virtual-over-hosted', 'npm-hv'), dependencies);
+  log('warming the remote and the virtual repositories (one npm install each) ...');
   await timedInstall(warm, 'install');
   await timedInstall(virtual, 'install');
   await timedInstall(direct, 'install');
-  const installs = { direct: [], cold: [], warm: [], virtual: [] };
+  await timedInstall(hosted, 'install');
+  await timedInstall(overHosted, 'install');
+  const installs = { direct: [], cold: [], warm: [], virtual: [], hosted: [], overHosted: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const cold = consumer(root, target(`remote-cold-${round + 1}`, `npm-cold-${round + 1}`), dependencies);
-    const order = [['direct', direct], ['cold', cold], ['warm', warm], ['virtual', virtual]];
+    const order = [['direct', direct], ['cold', cold], ['warm', warm], ['virtual', virtual], ['hosted', hosted], ['overHosted', overHosted]];
     for (const [key, project] of round % 2 ? order.reverse() : order) {
       const before = cpuSeconds(verdaccio.pid);
       const r = { ...(await timedInstall(project, 'install')), upstreamCpu: cpuSeconds(verdaccio.pid) - before };
@@ -190,6 +196,8 @@ async function main() {
     { name: 'npm-up', format: 'npm', type: 'remote', upstream: { url: verdaccio.registry, ...cached, auth: { type: 'bearer', token: verdaccio.token } } },
     ...Array.from({ length: ROUNDS }, (_, i) => ({ name: `npm-cold-${i + 1}`, format: 'npm', type: 'remote', upstream: { url: verdaccio.registry, ...cached, auth: { type: 'bearer', token: verdaccio.token } } })),
     { name: 'npm-all', format: 'npm', type: 'virtual', members: ['npm-local', 'npm-up'], publishTo: 'npm-local' },
+    { name: 'npm-hosted', format: 'npm' },
+    { name: 'npm-hv', format: 'npm', type: 'virtual', members: ['npm-hosted', 'npm-up'], publishTo: 'npm-hosted' },
   ];
   const token = await benchUser(strata, repositories, ['read']);
 
@@ -240,7 +248,11 @@ function render({ started, load0, load1, busy0, info, generic, installs }) {
       ['cold', 'Strata remote, cold (a fresh remote repository each round: every packument and tarball from Verdaccio)'],
       ['warm', 'Strata remote, warm (everything cached, metadata within its max age)'],
       ['virtual', 'Strata virtual [hosted, remote], warm'],
+      ['hosted', 'Strata hosted (the packages published to Strata itself)'],
+      ['overHosted', 'Strata virtual [that hosted repository, remote] (every package from its hosted member)'],
     ].map(([k, label]) => `| ${label} | ${fmt(m(installs[k], 'seconds'), 2)} | ${fmt(m(installs[k], 'cpu'), 2)} | ${fmt(m(installs[k], 'upstreamCpu'), 2)} | ${ratio(m(installs[k], 'seconds'), m(installs.direct, 'seconds'))} |`),
+    '',
+    `Virtual over hosted: ${ratio(m(installs.overHosted, 'seconds'), m(installs.hosted, 'seconds'))} the time of the hosted repository itself, ${fmt(m(installs.overHosted, 'cpu') - m(installs.hosted, 'cpu'), 2)} s more Strata CPU per install.`,
   ];
   const list = (xs, f) => xs.map(f).join(', ');
   const samples = [
