@@ -10,8 +10,11 @@ import { SingleFlight } from './single-flight.js';
 
 const FILES = projectionTable(remoteFilesProjection);
 const METADATA_LIMIT = 256 * 1024 * 1024;
-/** how much of a file being fetched is kept for requests that join after it started */
-const REPLAY_BYTES = 16 * 1024 * 1024;
+/**
+ * How much of a file being fetched is kept for requests that join after it started: memory per
+ * fetch in flight is bounded by this (most packages are smaller; later joiners wait for the store).
+ */
+const REPLAY_BYTES = 4 * 1024 * 1024;
 
 interface Arrival {
   cast: Broadcast;
