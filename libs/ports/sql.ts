@@ -4,6 +4,7 @@
  */
 export interface SqlResult<T> {
   rows: T[];
+  /** rows returned (SELECT, or RETURNING) or changed (INSERT, UPDATE, DELETE), as PostgreSQL reports it */
   rowCount: number;
 }
 

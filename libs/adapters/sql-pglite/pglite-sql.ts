@@ -36,6 +36,7 @@ export class PgliteSql implements Sql {
   }
 }
 
+/** rowCount as `pg` gives it: rows returned by a SELECT (PGlite says 0 affected), rows changed otherwise. */
 function toResult<T>(r: { rows: T[]; affectedRows?: number }): SqlResult<T> {
-  return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
 }
