@@ -56,6 +56,9 @@ export class FsBlobStore implements BlobStore {
       await this.commit(tmpPath, digests.sha256);
       return digests;
     } catch (error) {
+      // a body that fails at once can fail before the file is even opened: the open still
+      // completes (and creates the file) after the pipeline gave up, so wait for the close first
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       await rm(tmpPath, { force: true });
       throw error;
     }
