@@ -114,24 +114,19 @@ describe('remote and virtual repositories (generic format, real HTTP upstream)',
     upstream.files.set('/files/big.bin', body);
     const address = r.http.listening ? r.http.address() : await new Promise((resolve) => r.http.listen(0, '127.0.0.1', () => resolve(r.http.address())));
     const port = (address as AddressInfo).port;
-    const early = await new Promise<number>((resolve, reject) => {
-      get({ host: '127.0.0.1', port, path: '/generic/up/big.bin', headers: admin() }, (res) => {
-        res.once('data', (c: Buffer) => {
-          resolve(c.length);
-          res.resume();
-        });
-      }).on('error', reject);
-    });
-    expect(early).toBeGreaterThan(0);
+    /** the size of the first chunk of a GET's body (it arrives while the upstream still holds back the rest) */
+    const firstChunk = () =>
+      new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/generic/up/big.bin', headers: admin() }, (res) => {
+          res.once('data', (c: Buffer) => {
+            resolve(c.length);
+            res.resume();
+          });
+        }).on('error', reject);
+      });
+    expect(await firstChunk()).toBeGreaterThan(0);
     // a client that asks while the fetch runs streams it too, from its first byte
-    const joined = await new Promise<number>((resolve, reject) => {
-      get({ host: '127.0.0.1', port, path: '/generic/up/big.bin', headers: admin() }, (res) => {
-        res.once('data', (c: Buffer) => {
-          resolve(c.length);
-          res.resume();
-        });
-      }).on('error', reject);
-    });
+    const joined = await firstChunk();
     expect(joined).toBeGreaterThan(0);
     const others = Array.from({ length: 8 }, () => fetchFile('/generic/up/big.bin'));
     await sleep(50);
