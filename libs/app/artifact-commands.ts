@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import type { BlobStore } from '../ports/index.js';
 import type { StreamWriter } from './stream-writer.js';
-import type { IncomingFile, PublishRequest } from '../format-kit/index.js';
+import type { IncomingFile, PublishRequest, StoredUpload } from '../format-kit/index.js';
 
 // one definition of an incoming file: the one formats hand over
 export type { IncomingFile };
@@ -76,9 +76,12 @@ export class ArtifactCommands {
    * repository's maxUploadBytes) and records nothing: a format inspects the content, then adds it
    * with `addFiles`. Content never referenced by an event is removed by GC after its grace period.
    */
-  async storeFile(repository: RepositoryView, f: IncomingFile): Promise<StoredFile> {
-    const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: repository.config.maxUploadBytes, ...(f.sha512 ? { sha512: true } : {}) });
-    return { path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5, ...(d.sha512 ? { sha512: d.sha512 } : {}) };
+  async storeFile(repository: RepositoryView, f: IncomingFile): Promise<StoredUpload> {
+    const d = await this.blobs.put(f.body, { expected: f.expected, maxBytes: repository.config.maxUploadBytes, ...(f.sha512 ? { sha512: true } : {}), ...(f.blake2b256 ? { blake2b256: true } : {}) });
+    return {
+      path: f.path, digest: `sha256:${d.sha256}`, size: d.size, mediaType: f.mediaType, sha1: d.sha1, md5: d.md5,
+      ...(d.sha512 ? { sha512: d.sha512 } : {}), ...(d.blake2b256 ? { blake2b256: d.blake2b256 } : {}),
+    };
   }
 
   /** Adds stored files to a version (AddArtifactFiles: publishes the version with its first files). */

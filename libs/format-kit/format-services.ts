@@ -23,7 +23,12 @@ export interface IncomingFile {
   expected?: ExpectedDigests;
   /** also compute (and check an expected) sha512; recorded in `StoredFile.sha512` */
   sha512?: boolean;
+  /** also compute (and check an expected) BLAKE2b-256; returned beside the file, not part of it */
+  blake2b256?: boolean;
 }
+
+/** What `storeFile` gives back: the file, and its BLAKE2b-256 when it was asked for (a format records it where it needs it). */
+export type StoredUpload = StoredFile & { blake2b256?: string };
 
 /** Files already stored with `storeFile`, to add to a version. */
 export interface AddFilesRequest {
@@ -56,7 +61,7 @@ export interface FormatServices {
    * repository's maxUploadBytes) without recording anything, so that a format can inspect the
    * content (`blobs.get`) before it decides. Content never added is removed by GC after its grace.
    */
-  storeFile(repository: RepositoryView, file: IncomingFile): Promise<StoredFile>;
+  storeFile(repository: RepositoryView, file: IncomingFile): Promise<StoredUpload>;
   /**
    * Adds stored files to a version; its first files publish it (ArtifactPublished), later ones
    * are ArtifactFilesAdded. A path already used in the artifact, live or deleted, is FILE_EXISTS

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
+import { blake2b } from 'hash-wasm';
 import { DomainError, type ErrorCode } from '../domain/index.js';
 import type { BlobDigests, BlobInfo, BlobStore, ExpectedDigests } from './blob-store.js';
 
@@ -213,6 +214,16 @@ export function describeBlobStoreContract(label: string, factory: () => Promise<
       expect((await store.put(streamOf(body))).sha512).toBeUndefined();
       const other = randomBytes(1_000);
       await expectDomainError(store.put(streamOf(other), { sha512: true, expected: { sha512: wrong(sha512) } }), 'DIGEST_MISMATCH');
+      expect(await store.stat(digestsOf(other).sha256)).toBeNull();
+    });
+
+    it('computes BLAKE2b-256 when asked (and checks a declared one), and only then', async () => {
+      const body = randomBytes(70_000);
+      const blake2b256 = await blake2b(body, 256);
+      expect(await store.put(streamOf(body), { blake2b256: true })).toEqual({ ...digestsOf(body), blake2b256 });
+      expect((await store.put(streamOf(body))).blake2b256).toBeUndefined();
+      const other = randomBytes(1_000);
+      await expectDomainError(store.put(streamOf(other), { blake2b256: true, expected: { blake2b256: wrong(blake2b256) } }), 'DIGEST_MISMATCH');
       expect(await store.stat(digestsOf(other).sha256)).toBeNull();
     });
 

@@ -7,6 +7,8 @@ export interface BlobDigests {
   md5: string;
   /** only when the put asked for it (`PutOptions.sha512`) */
   sha512?: string;
+  /** only when the put asked for it (`PutOptions.blake2b256`) */
+  blake2b256?: string;
   size: number;
 }
 
@@ -16,6 +18,8 @@ export interface ExpectedDigests {
   md5?: string;
   /** checked only when the put computes sha512 (`PutOptions.sha512`) */
   sha512?: string;
+  /** checked only when the put computes BLAKE2b-256 (`PutOptions.blake2b256`) */
+  blake2b256?: string;
   size?: number;
 }
 
@@ -26,6 +30,8 @@ export interface PutOptions {
   maxBytes?: number;
   /** also compute sha512 (Maven serves `.sha512` for every file), off the event loop like sha1/md5 */
   sha512?: boolean;
+  /** also compute BLAKE2b-256 (PyPI's `blake2_256_digest`), on the same worker */
+  blake2b256?: boolean;
 }
 
 export interface BlobInfo {

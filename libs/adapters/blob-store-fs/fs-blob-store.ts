@@ -44,7 +44,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(body: Readable, options: PutOptions = {}): Promise<BlobDigests> {
     const tmpPath = join(this.tmpDir, randomUUID());
-    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512 });
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512, blake2b256: options.blake2b256 });
     // `flush` fsyncs before close, and pipeline settles only after the file's 'close': once it
     // resolves, the bytes are on disk.
     const file = createWriteStream(tmpPath, { flags: 'wx', flush: true });
@@ -104,7 +104,7 @@ export class FsBlobStore implements BlobStore {
   async commitStaged(id: string, options: PutOptions = {}): Promise<BlobDigests> {
     const path = this.stagedPath(id);
     if (!path || (await this.stagedSize(id)) === null) throw new DomainError('NOT_FOUND', `upload ${id} not found`);
-    const hasher = new HashingStream({ maxBytes: options.maxBytes, sha512: options.sha512 });
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, sha512: options.sha512, blake2b256: options.blake2b256 });
     await pipeline(createReadStream(path), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
     const digests = await hasher.digests();
     verifyDigests(digests, options.expected);

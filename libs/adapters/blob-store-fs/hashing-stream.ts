@@ -16,6 +16,8 @@ export interface HashingLimits {
   expectedSize?: number;
   /** also compute sha512 */
   sha512?: boolean;
+  /** also compute BLAKE2b-256 */
+  blake2b256?: boolean;
 }
 
 export class HashingStream extends Transform {
@@ -29,7 +31,7 @@ export class HashingStream extends Transform {
 
   constructor(private readonly limits: HashingLimits = {}) {
     super();
-    this.side = new SideHashes(limits.sha512);
+    this.side = new SideHashes({ sha512: limits.sha512, blake2b256: limits.blake2b256 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -63,7 +65,7 @@ export class HashingStream extends Transform {
 
   /** The digests of everything that passed; only meaningful once the stream has ended. */
   digests(): Promise<BlobDigests> {
-    this.result ??= this.side.digests().then(({ sha1, md5, sha512 }) => ({ sha256: this.sha256.digest('hex'), sha1, md5, ...(sha512 ? { sha512 } : {}), size: this.bytesSeen }));
+    this.result ??= this.side.digests().then((side) => ({ sha256: this.sha256.digest('hex'), ...side, size: this.bytesSeen }));
     return this.result;
   }
 }
@@ -74,9 +76,10 @@ export function verifyDigests(actual: BlobDigests, expected: ExpectedDigests | u
   if (expected.size !== undefined && expected.size !== actual.size) {
     throw mismatch('size', expected.size, actual.size);
   }
-  for (const field of ['sha256', 'sha1', 'md5', 'sha512'] as const) {
+  for (const field of ['sha256', 'sha1', 'md5', 'sha512', 'blake2b256'] as const) {
     const want = expected[field];
-    if (field === 'sha512' && actual.sha512 === undefined) continue;
+    // the optional digests are checked when the put computed them
+    if ((field === 'sha512' || field === 'blake2b256') && actual[field] === undefined) continue;
     // Clients differ in hex case; the stored address is always lowercase.
     if (want !== undefined && want.toLowerCase() !== actual[field]) {
       throw mismatch(field, want, actual[field] ?? '');

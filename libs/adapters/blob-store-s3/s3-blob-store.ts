@@ -120,7 +120,7 @@ export class S3BlobStore implements BlobStore {
 
   async put(body: Readable, options: PutOptions = {}): Promise<BlobDigests> {
     const tmpKey = `${this.prefix}tmp/${randomUUID()}`;
-    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512 });
+    const hasher = new HashingStream({ maxBytes: options.maxBytes, expectedSize: options.expected?.size, sha512: options.sha512, blake2b256: options.blake2b256 });
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: tmpKey, Body: hasher },

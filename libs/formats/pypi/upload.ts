@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { DomainError, type StoredFile } from '../../domain/index.js';
 import { eventMetadata } from '../../format-kit/index.js';
 import type { ContentSource } from './archive-limits.js';
-import { blake2Check } from './blake2.js';
 import { coreInfoOf, parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { authorizeFor, requireHosted, type PypiContext } from './pypi-context.js';
 import { assertProjectName, normalizeName, normalizeVersion, parseDistributionFilename, sameVersion, type DistributionFilename } from './pypi-names.js';
@@ -87,10 +86,12 @@ export async function uploadFile(ctx: PypiContext): Promise<void> {
       // the decider refuses it too; refusing here keeps the content out of the blob store
       throw new DomainError('FILE_EXISTS', `${filename} already exists in ${intent.project}`);
     }
-    const blake2 = await blake2Check(body, intent.digests.blake2_256);
-    const { md5, sha256 } = intent.digests;
-    const stored = await services.storeFile(repository, { path: filename, mediaType: 'application/octet-stream', body: blake2.stream, expected: { md5, sha256 } });
-    return { intent, stored, blake2_256: blake2.digest() };
+    // BLAKE2b-256 is one more side digest of the blob store's single pass (on its worker thread)
+    const { md5, sha256, blake2_256: blake2b256 } = intent.digests;
+    const { blake2b256: blake2_256, ...stored } = await services.storeFile(repository, {
+      path: filename, mediaType: 'application/octet-stream', body, blake2b256: true, expected: { md5, sha256, blake2b256 },
+    });
+    return { intent, stored, blake2_256: blake2_256! };
   });
   const { intent, stored, blake2_256 } = content;
   const { core, bytes } = await inspect(ctx, intent, stored);
