@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import type { BlobStore } from '../ports/index.js';
 import type { StreamWriter } from './stream-writer.js';
-import type { IncomingFile, PublishRequest, StoredUpload } from '../format-kit/index.js';
+import type { AddFilesRequest, IncomingFile, PublishRequest, StoredUpload } from '../format-kit/index.js';
 
 // one definition of an incoming file: the one formats hand over
 export type { IncomingFile };
@@ -22,14 +22,8 @@ export interface PublishInput extends PublishRequest {
   allowReuseAfterDelete: boolean;
 }
 
-/** Files already in the blob store (see `storeFile`) to add to a version. */
-export interface AddFilesInput {
-  repository: RepositoryView;
-  format: string;
-  name: string;
-  version: string;
-  files: StoredFile[];
-  metadata: Record<string, unknown>;
+/** A format's request to add stored files, plus what the format's plugin says about reuse after delete. */
+export interface AddFilesInput extends AddFilesRequest {
   /** the format lets the path of a deleted file be used again (PyPI: never) */
   allowReuseAfterDelete: boolean;
 }

@@ -6,7 +6,6 @@ import {
   type PermissionGranted,
   type PermissionRevoked,
   type RecordedEvent,
-  type RepositoryDeleted,
   type TagRemoved,
   type TagSet,
 } from '../../domain/index.js';
@@ -89,15 +88,9 @@ function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): P
   const storage = {
     load: (repository: string, name: string) => load(tx, table, repository, name),
     save: (repository: string, state: NpmPackageState, event: RecordedEvent) => save(tx, table, repository, state, event.position),
+    dropRepository: async (repository: string) => void (await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository])),
   };
   return foldBatch<NpmPackageState>(events, storage, async (event, session) => {
-    if (event.type === 'RepositoryDeleted') {
-      const repository = (event.data as RepositoryDeleted['data']).repository;
-      await session.flush();
-      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository]);
-      session.forget(repository);
-      return;
-    }
     if (event.type === 'PermissionGranted') {
       const d = event.data as PermissionGranted['data'];
       if (!ownerGrant(d)) return;

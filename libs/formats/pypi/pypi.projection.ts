@@ -1,4 +1,4 @@
-import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, ArtifactYanked, RecordedEvent, RepositoryDeleted } from '../../domain/index.js';
+import type { ArtifactDeleted, ArtifactFilesAdded, ArtifactPublished, ArtifactYanked, RecordedEvent } from '../../domain/index.js';
 import type { Projection, SqlExecutor } from '../../ports/index.js';
 import { foldBatch } from '../../format-kit/index.js';
 import { baseOf, projectDocument, releaseDocument } from './json-api.js';
@@ -71,15 +71,9 @@ function applyEvents(events: RecordedEvent[], tx: SqlExecutor, table: string): P
   const storage = {
     load: (repository: string, name: string) => load(tx, table, repository, name),
     save: (repository: string, state: PypiProjectState, event: RecordedEvent) => save(tx, table, repository, state, event),
+    dropRepository: async (repository: string) => void (await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository])),
   };
   return foldBatch<PypiProjectState>(events, storage, async (event, session) => {
-    if (event.type === 'RepositoryDeleted') {
-      const repository = (event.data as RepositoryDeleted['data']).repository;
-      await session.flush();
-      await tx.query(`DELETE FROM ${table} WHERE repository = $1`, [repository]);
-      session.forget(repository);
-      return;
-    }
     const d = event.data as ArtifactEvent['data'];
     if (d.format !== PYPI) return;
     const current = (await session.get(d.repository, d.name)) ?? (event.type === 'ArtifactPublished' ? emptyProject(d.name) : null);
