@@ -25,14 +25,20 @@ export class EventsController {
     const waitMs = intParam(waitQ, 'waitMs', 0, 30_000);
     const store = this.s.infra.eventStore;
     let items = await store.readAll(from, limit);
-    if (items.length === 0 && waitMs > 0) {
+    // an append notification is only a hint (it may come from another log sharing the database's
+    // channel): the answer is what a read by position finds, so wait again until one does
+    const deadline = Date.now() + waitMs;
+    let gone = false;
+    res.on('close', () => (gone = true));
+    while (items.length === 0 && !gone && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, waitMs);
+        const timer = setTimeout(done, deadline - Date.now());
         const off = store.onAppended((p) => p >= from && done());
-        res.on('close', done);
+        res.once('close', done);
         function done() {
           clearTimeout(timer);
           off();
+          res.off('close', done);
           resolve();
         }
       });
