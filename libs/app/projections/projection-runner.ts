@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/index.js';
 import { projectionTable, type EventStore, type Projection, type Sql } from '../../ports/index.js';
 import { loadProjectionDdl } from './ddl.js';
 import { ProjectionRebuilder } from './projection-rebuilder.js';
+import { RecentEvents } from './recent-events.js';
 import { applyAllPresented, concerns } from './event-presentation.js';
 
 const BATCH = 500;
@@ -45,6 +46,8 @@ export class ProjectionRunner {
   private readonly leased = new Set<string>();
   private readonly leaseTakenAt = new Map<string, number>();
   private readonly rebuilder: ProjectionRebuilder;
+  /** every projection's loop reads the live edge of the log from here: one store read per new event */
+  private readonly recent: RecentEvents;
   private stopping = false;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
@@ -63,6 +66,7 @@ export class ProjectionRunner {
       this.gates.set(p.name, new Gate());
     }
     this.rebuilder = new ProjectionRebuilder(sql, store);
+    this.recent = new RecentEvents(store);
   }
 
   /**
@@ -229,7 +233,7 @@ export class ProjectionRunner {
   /** Applies the next batch; returns how many events it covered (0 when caught up). */
   private async applyBatch(p: Projection): Promise<number> {
     const known = this.positions.get(p.name) ?? 0;
-    const events = await this.store.readAll(known + 1, BATCH);
+    const events = await this.recent.read(known + 1, BATCH);
     if (events.length === 0) return 0;
     if (!events.some((e) => concerns(p, e))) {
       // nothing here for this read model: move its checkpoint in one statement (never backwards)
