@@ -1,6 +1,5 @@
-import { canSee } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf } from '../../format-kit/index.js';
+import { readableMembers } from '../../format-kit/index.js';
 import { isObject } from './json-body.js';
 import { authorizeFor, sendJson, type NpmContext } from './npm-context.js';
 import { assertPackageName } from './npm-names.js';
@@ -83,7 +82,7 @@ async function search(ctx: NpmContext): Promise<void> {
     const { objects, total } = await upstreamSearch(ctx, ctx.repository, request);
     return sendSearch(ctx, objects, { ...request, from: 0 }, total);
   }
-  const members = (await ctx.services.virtual.members(ctx.repository, undefined, async () => false)).filter((m) => canSee(principalOf(ctx.req), m));
+  const members = await readableMembers(ctx.services.virtual, ctx.req, ctx.repository, undefined, async () => false);
   const hosted = members.filter((m) => m.type === 'hosted');
   const seen = new Set<string>();
   const merged: SearchObject[] = [];

@@ -1,6 +1,5 @@
-import { canSee } from '../../auth/index.js';
 import { DomainError, type RepositoryView } from '../../domain/index.js';
-import { principalOf, readableMembers } from '../../format-kit/index.js';
+import { readableMembers } from '../../format-kit/index.js';
 import type { PypiContext } from './pypi-context.js';
 import { mergePages, rewriteJsonApi } from './proxied-pages.js';
 import { remoteIndex, remoteJsonApi, remotePage, repositoryBase, serveRemoteDownload, unavailable } from './pypi-remote.js';
@@ -74,7 +73,7 @@ export async function serveVirtualDownload(ctx: PypiContext, project: string, fi
 
 /** GET /pypi/<virtual>/simple/: the projects of the members the caller may read, each name once. */
 export async function virtualIndex(ctx: PypiContext): Promise<{ name: string; displayName: string }[]> {
-  const members = (await ctx.services.virtual.members(ctx.repository, undefined, async () => false)).filter((m) => canSee(principalOf(ctx.req), m));
+  const members = await readableMembers(ctx.services.virtual, ctx.req, ctx.repository, undefined, async () => false);
   const all = new Map<string, { name: string; displayName: string }>();
   for (const member of members) {
     const projects = member.type === 'hosted' ? await ctx.queries.projects(member.name) : await remoteIndex(ctx, member).catch((e) => (unavailable(e) ? [] : Promise.reject(e)));
